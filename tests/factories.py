@@ -1,0 +1,147 @@
+"""Factories for the catalog: the one way tests make data."""
+
+from datetime import UTC, datetime, timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+from factory.django import DjangoModelFactory
+
+from catalog import models
+
+
+class StaffUserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@studio.test")
+    password = factory.django.Password("staff-password")
+    is_staff = True
+    is_superuser = True
+
+
+class GenreFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Genre
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Genre {n}")
+    slug = factory.LazyAttribute(lambda genre: slugify(genre.name))
+
+
+class MaturityRatingFactory(DjangoModelFactory):
+    class Meta:
+        model = models.MaturityRating
+        django_get_or_create = ("system", "code")
+
+    system = "MPAA"
+    code = "PG-13"
+    level = 13
+
+
+class TitleFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Title
+        skip_postgeneration_save = True
+
+    kind = models.TitleKind.MOVIE
+    name = factory.Sequence(lambda n: f"Title {n}")
+    year = 2001
+    runtime_minutes = 110
+    original_language = "en"
+    synopsis = "A story worth telling."
+
+    @factory.post_generation
+    def genres(self, create: bool, extracted: list[models.Genre] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.genres.add(*extracted)
+
+
+class SeriesFactory(TitleFactory):
+    kind = models.TitleKind.SERIES
+    runtime_minutes = None
+
+
+class SeasonFactory(TitleFactory):
+    kind = models.TitleKind.SEASON
+    parent = factory.SubFactory(SeriesFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    runtime_minutes = None
+
+
+class EpisodeFactory(TitleFactory):
+    kind = models.TitleKind.EPISODE
+    parent = factory.SubFactory(SeasonFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    runtime_minutes = 45
+
+
+class ExternalIdFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ExternalId
+
+    title = factory.SubFactory(TitleFactory)
+    source = models.ExternalIdSource.IMDB
+    value = factory.Sequence(lambda n: f"tt{n:07d}")
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+
+
+class CastCreditFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Credit
+
+    title = factory.SubFactory(TitleFactory)
+    person = factory.SubFactory(PersonFactory)
+    role_type = models.RoleType.CAST
+    character = factory.Sequence(lambda n: f"Character {n}")
+    billing_order = factory.Sequence(lambda n: n + 1)
+
+
+class CrewCreditFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Credit
+
+    title = factory.SubFactory(TitleFactory)
+    person = factory.SubFactory(PersonFactory)
+    role_type = models.RoleType.CREW
+    department = models.Department.DIRECTING
+    job = "Director"
+
+
+class ArtworkFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Artwork
+
+    title = factory.SubFactory(TitleFactory)
+    kind = models.ArtworkKind.POSTER
+    url = factory.Sequence(lambda n: f"https://images.studio.test/poster/{n}.jpg")
+    width = 1000
+    height = 1500
+
+
+class AvailabilityFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Availability
+
+    title = factory.SubFactory(TitleFactory)
+    region = "US"
+    window_start = factory.LazyFunction(lambda: datetime.now(UTC) - timedelta(days=30))
+    window_end = None
+
+
+class AwardFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Award
+
+    ceremony_year = 1973
+    category = "Best actor"
+    title = factory.SubFactory(TitleFactory)
+    person = factory.SubFactory(PersonFactory)
