@@ -1,7 +1,20 @@
+"""The root GraphQL schema: every app's queries and mutations, merged once."""
+
 import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from catalog.graphql.queries import Query as CatalogQuery
+from config.settings.api import GRAPHQL_MAX_PAGE_SIZE
+
 
 @strawberry.type
-class Query:
-    hello: str = "x"
+class Query(CatalogQuery):
+    pass
 
-schema = strawberry.Schema(query=Query)
+
+schema = strawberry.Schema(
+    query=Query,
+    config=StrawberryConfig(relay_max_results=GRAPHQL_MAX_PAGE_SIZE),
+    extensions=[DjangoOptimizerExtension],
+)

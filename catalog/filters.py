@@ -1,0 +1,83 @@
+"""FilterSets behind the catalog's list queries (the GraphQL `titles` and `people`)."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from catalog.models import Availability, Credit, Person, Title, TitleKind
+from catalog.search import titles_matching
+
+
+def available_in(region: str) -> Q:
+    """Titles open to viewers in `region` now: by their own window or their series'."""
+    now = timezone.now()
+    open_windows = Availability.objects.filter(region=region.upper(), window_start__lte=now).filter(
+        Q(window_end__isnull=True) | Q(window_end__gt=now)
+    )
+    return (
+        Q(Exists(open_windows.filter(title=OuterRef("pk"))))
+        | Q(Exists(open_windows.filter(title=OuterRef("parent"))))
+        | Q(Exists(open_windows.filter(title=OuterRef("parent__parent"))))
+    )
+
+
+class TitleFilterSet(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=TitleKind.choices)
+    genres = django_filters.BaseInFilter(method="filter_genres")
+    year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte")
+    year_max = django_filters.NumberFilter(field_name="year", lookup_expr="lte")
+    runtime_min = django_filters.NumberFilter(field_name="runtime_minutes", lookup_expr="gte")
+    runtime_max = django_filters.NumberFilter(field_name="runtime_minutes", lookup_expr="lte")
+    maturity_rating = django_filters.BaseInFilter(field_name="maturity_rating__code")
+    original_language = django_filters.CharFilter(field_name="original_language", lookup_expr="iexact")
+    is_original = django_filters.BooleanFilter()
+    available_in = django_filters.CharFilter(method="filter_available_in")
+    person_id = django_filters.NumberFilter(method="filter_person")
+    search = django_filters.CharFilter(method="filter_search")
+
+    class Meta:
+        model = Title
+        fields: list[str] = []
+
+    def filter_genres(self, queryset: QuerySet[Title], name: str, value: list[str]) -> QuerySet[Title]:
+        if not value:
+            return queryset
+        through = Title.genres.through.objects.filter(title=OuterRef("pk"), genre__slug__in=value)
+        return queryset.filter(Exists(through))
+
+    def filter_available_in(self, queryset: QuerySet[Title], name: str, value: str) -> QuerySet[Title]:
+        return queryset.filter(available_in(value)) if value else queryset
+
+    def filter_person(self, queryset: QuerySet[Title], name: str, value: int) -> QuerySet[Title]:
+        return queryset.filter(Exists(Credit.objects.filter(title=OuterRef("pk"), person_id=value)))
+
+    def filter_search(self, queryset: QuerySet[Title], name: str, value: str) -> QuerySet[Title]:
+        return titles_matching(queryset, value) if value.strip() else queryset
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search")
+    title_id = django_filters.NumberFilter(method="filter_title")
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        text = " ".join(value.split()).lower()
+        if not text:
+            return queryset
+        # Both lookups on lower(name) use the trigram index.
+        return queryset.annotate(lower_name=Lower("name")).filter(
+            Q(lower_name__contains=text) | Q(lower_name__trigram_similar=text)
+        )
+
+    def filter_title(self, queryset: QuerySet[Person], name: str, value: int) -> QuerySet[Person]:
+        return queryset.filter(Exists(Credit.objects.filter(person=OuterRef("pk"), title_id=value)))
+
+
+def filter_errors(filterset: django_filters.FilterSet) -> dict[str, Any]:
+    return {field: [str(message) for message in messages] for field, messages in filterset.errors.items()}

@@ -1,0 +1,56 @@
+"""The catalog's public read API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import strawberry
+import strawberry_django
+from strawberry import relay
+from strawberry_django.relay import DjangoListConnection
+
+from catalog import models, selectors
+from catalog.graphql.enums import TitleKind
+from catalog.graphql.filters import (
+    PersonFilter,
+    TitleFilter,
+    TitleOrder,
+    person_filter_data,
+    title_filter_data,
+    title_sorts,
+)
+from catalog.graphql.types import GenreType, PersonType, TitleType
+
+
+@strawberry.type
+class Query:
+    node: relay.Node | None = strawberry_django.node(description="Any object by its global id")
+    nodes: list[relay.Node | None] = strawberry_django.node(
+        description="Objects by their global ids, in the order given"
+    )
+    title: TitleType | None = strawberry_django.node(description="A title by its global id")
+    person: PersonType | None = strawberry_django.node(description="A person by their global id")
+
+    @strawberry_django.connection(
+        DjangoListConnection[TitleType],
+        description="Titles, filtered and ordered; `totalCount` counts every match",
+    )
+    def titles(
+        self, filters: TitleFilter | None = None, order: TitleOrder | None = None
+    ) -> Iterable[models.Title]:
+        return selectors.title_list(filters=title_filter_data(filters), sorts=title_sorts(order))
+
+    @strawberry_django.connection(
+        DjangoListConnection[TitleType],
+        description="Titles matching the query, most relevant first; tolerates typos",
+    )
+    def search(self, query: str, kind: list[TitleKind] | None = None) -> Iterable[models.Title]:
+        return selectors.title_search(query=query, kinds=[k.value for k in kind or []])
+
+    @strawberry_django.connection(DjangoListConnection[PersonType], description="People, by name")
+    def people(self, filters: PersonFilter | None = None) -> Iterable[models.Person]:
+        return selectors.person_list(filters=person_filter_data(filters))
+
+    @strawberry_django.field(description="Every genre of the catalog, by name")
+    def genres(self) -> list[GenreType]:
+        return selectors.genre_list()  # type: ignore[return-value]

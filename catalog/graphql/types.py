@@ -1,0 +1,223 @@
+"""The catalog as the API shows it: titles, people, credits, artwork, availability."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+import strawberry_django
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from strawberry import relay
+from strawberry_django.optimizer import optimize
+from strawberry_django.relay import DjangoListConnection
+
+from catalog import models
+from catalog.graphql.enums import (
+    ArtworkKind,
+    Department,
+    ExternalIdSource,
+    RoleType,
+    TitleKind,
+    TitleStatus,
+)
+from catalog.graphql.fields import CreditConnectionField
+from catalog.graphql.pagination import validated_page_size
+
+DEFAULT_CAST_SIZE = 10
+
+
+def _prefetch_ordered(
+    lookup: str, queryset: Callable[[], QuerySet[Any]], to_attr: str
+) -> Callable[[Any], Prefetch]:
+    """A prefetch hint that lets the optimizer shape the related rows for the selection."""
+
+    def hint(info: Any) -> Prefetch:
+        return Prefetch(lookup, queryset=optimize(queryset(), info), to_attr=to_attr)
+
+    return hint
+
+
+@strawberry_django.type(
+    models.Genre, name="Genre", description="A genre of the one vocabulary every source maps onto"
+)
+class GenreType(relay.Node):
+    name: strawberry.auto
+    slug: strawberry.auto
+
+
+@strawberry_django.type(
+    models.MaturityRating, name="MaturityRating", description="A certificate of a rating system, such as MPAA PG-13"
+)
+class MaturityRatingType:
+    system: strawberry.auto
+    code: strawberry.auto
+    level: int = strawberry_django.field(
+        description="Youngest age the certificate admits (0 = all ages)"
+    )
+
+
+@strawberry_django.type(
+    models.ExternalId, name="ExternalId", description="The title's identifier in another database"
+)
+class ExternalIdType:
+    source: ExternalIdSource
+    value: strawberry.auto
+
+
+@strawberry_django.type(
+    models.Artwork, name="Artwork", description="A poster, backdrop or logo image of a title"
+)
+class ArtworkType:
+    kind: ArtworkKind
+    url: strawberry.auto
+    width: strawberry.auto
+    height: strawberry.auto
+    language: strawberry.auto
+
+
+@strawberry_django.type(
+    models.Availability, name="Availability", description="A window in which a title may be watched in one region; seasons and episodes follow their series"
+)
+class AvailabilityType:
+    region: str = strawberry_django.field(description="ISO 3166-1 alpha-2 country code")
+    window_start: strawberry.auto
+    window_end: datetime.datetime | None = strawberry_django.field(
+        description="End of the window; null while open-ended"
+    )
+
+    @strawberry_django.field(
+        only=["window_start", "window_end"], description="Whether the window is open now"
+    )
+    def is_active(self, root: models.Availability) -> bool:
+        now = timezone.now()
+        return root.window_start <= now and (root.window_end is None or root.window_end > now)
+
+
+@strawberry_django.type(
+    models.Award, name="Award", description="An award for a title and, for a performance, a person"
+)
+class AwardType:
+    ceremony_year: strawberry.auto
+    category: strawberry.auto
+    is_winner: strawberry.auto
+    title: TitleType
+    person: PersonType | None
+
+
+@strawberry_django.type(
+    models.Credit, name="Credit", description="A person's part in a title: a cast role or a crew job"
+)
+class CreditType(relay.Node):
+    role_type: RoleType
+    character: strawberry.auto
+    billing_order: strawberry.auto
+    department: Department | None = strawberry_django.field(
+        description="Crew department; null for cast"
+    )
+    job: strawberry.auto
+    person: PersonType
+    title: TitleType
+
+
+@strawberry_django.type(
+    models.Title, name="Title", description="A movie, a series, one of its seasons or one of their episodes"
+)
+class TitleType(relay.Node):
+    kind: TitleKind
+    name: strawberry.auto
+    sort_name: strawberry.auto
+    original_name: strawberry.auto
+    synopsis: strawberry.auto
+    release_date: strawberry.auto
+    year: strawberry.auto
+    runtime_minutes: strawberry.auto
+    original_language: strawberry.auto
+    maturity_rating: MaturityRatingType | None
+    genres: list[GenreType]
+    is_original: strawberry.auto
+    status: TitleStatus
+    external_ids: list[ExternalIdType]
+    availability: list[AvailabilityType] = strawberry_django.field(
+        field_name="availabilities",
+        description="Windows in which the title may be watched, per region",
+    )
+    awards: list[AwardType]
+    parent: TitleType | None = strawberry_django.field(
+        description="The series of a season, the season of an episode"
+    )
+    credits: DjangoListConnection[CreditType] = strawberry_django.connection(
+        field_cls=CreditConnectionField,
+        description="Cast in billing order, then crew; filter by role type or department",
+    )
+
+    @strawberry_django.field(prefetch_related=["keywords"])
+    def keywords(self, root: models.Title) -> list[str]:
+        return [keyword.name for keyword in root.keywords.all()]
+
+    @strawberry_django.field(
+        prefetch_related=["artwork"], description="Artwork, optionally of one kind, largest first"
+    )
+    def artwork(self, root: models.Title, kind: ArtworkKind | None = None) -> list[ArtworkType]:
+        return [art for art in root.artwork.all() if kind is None or art.kind == kind]  # type: ignore[misc]
+
+    @strawberry_django.field(
+        prefetch_related=[
+            _prefetch_ordered(
+                "children",
+                lambda: models.Title.objects.order_by("number", "id"),
+                "ordered_children",
+            )
+        ],
+        description="Seasons of a series or episodes of a season, in order",
+    )
+    def children(self, root: models.Title) -> list[TitleType]:
+        return root.ordered_children  # type: ignore[attr-defined,no-any-return]
+
+    @strawberry_django.field(
+        prefetch_related=[
+            _prefetch_ordered(
+                "credits",
+                lambda: models.Credit.objects.filter(role_type=models.RoleType.CAST).order_by(
+                    "billing_order", "id"
+                ),
+                "cast_credits",
+            )
+        ],
+        description="The cast in billing order",
+    )
+    def cast(self, root: models.Title, first: int = DEFAULT_CAST_SIZE) -> list[CreditType]:
+        return root.cast_credits[: validated_page_size(first, argument="first")]  # type: ignore[attr-defined,no-any-return]
+
+    @strawberry_django.field(
+        prefetch_related=[
+            _prefetch_ordered(
+                "credits",
+                lambda: models.Credit.objects.filter(role_type=models.RoleType.CREW).order_by(
+                    "department", "job", "id"
+                ),
+                "crew_credits",
+            )
+        ],
+        description="The crew, optionally of one department",
+    )
+    def crew(self, root: models.Title, department: Department | None = None) -> list[CreditType]:
+        crew: list[models.Credit] = root.crew_credits  # type: ignore[attr-defined]
+        return [c for c in crew if department is None or c.department == department]  # type: ignore[misc]
+
+
+@strawberry_django.type(
+    models.Person, name="Person", description="Someone credited in front of or behind the camera"
+)
+class PersonType(relay.Node):
+    name: strawberry.auto
+    birth_date: strawberry.auto
+    birth_place: strawberry.auto
+    biography: strawberry.auto
+    awards: list[AwardType]
+    credits: DjangoListConnection[CreditType] = strawberry_django.connection(
+        field_cls=CreditConnectionField,
+        description="The person's credits, each with its title",
+    )

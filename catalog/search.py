@@ -1,0 +1,55 @@
+"""Title search: PostgreSQL full-text search with ranking, trigram similarity for typos.
+
+Full-text search (the `search_vector` GIN index) finds titles whose words match,
+stemmed. When it finds nothing, as with a misspelling ("godfahter"), the
+trigram index on the lower-cased name finds the titles whose names look alike.
+Both return the same `relevance` annotation, so callers order by it.
+"""
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Greatest, Lower
+
+from catalog.models import Title
+
+# ts_rank normalisation 1: divide by 1 + log(document length), so that a short
+# exact name outranks a long synopsis that mentions the words once.
+_RANK_NORMALISATION = 1
+
+
+def titles_matching(queryset: QuerySet[Title], text: str) -> QuerySet[Title]:
+    """The titles of `queryset` that match `text`, annotated with `relevance`."""
+    text = " ".join(text.split())
+    if not text:
+        return queryset.annotate(relevance=Value(0.0, output_field=FloatField()))
+    full_text = _full_text_matches(queryset, text)
+    if full_text.exists():
+        return full_text
+    return _similar_names(queryset, text)
+
+
+def _full_text_matches(queryset: QuerySet[Title], text: str) -> QuerySet[Title]:
+    query = SearchQuery(text, config="english", search_type="websearch")
+    return queryset.filter(search_vector=query).annotate(
+        relevance=SearchRank(F("search_vector"), query, normalization=Value(_RANK_NORMALISATION))
+        + TrigramSimilarity(Lower("name"), text.lower())
+    )
+
+
+def _similar_names(queryset: QuerySet[Title], text: str) -> QuerySet[Title]:
+    lowered = text.lower()
+    return (
+        queryset.annotate(lower_name=Lower("name"))
+        .filter(Q(lower_name__trigram_similar=lowered) | Q(lower_name__trigram_word_similar=lowered))
+        .annotate(
+            relevance=Greatest(
+                TrigramSimilarity("lower_name", lowered),
+                TrigramWordSimilarity(lowered, "lower_name"),
+            )
+        )
+    )

@@ -1,0 +1,81 @@
+"""Reads of the catalog: the querysets the API and the admin build on."""
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from django.db.models import F, OrderBy, QuerySet
+
+from catalog.filters import PersonFilterSet, TitleFilterSet, filter_errors
+from catalog.models import Genre, Person, Title
+from catalog.search import titles_matching
+from config.errors import BadUserInput
+
+
+class TitleSortField(Enum):
+    NAME = "sort_name"
+    YEAR = "year"
+    RELEASE_DATE = "release_date"
+    RUNTIME = "runtime_minutes"
+    RELEVANCE = "relevance"
+
+
+@dataclass(frozen=True)
+class TitleSort:
+    field: TitleSortField
+    descending: bool = False
+
+
+def _order_by(sorts: list[TitleSort]) -> list[OrderBy]:
+    """ORDER BY for `sorts`, nulls last, with the id as the deterministic tie-break."""
+    clauses = [
+        F(sort.field.value).desc(nulls_last=True)
+        if sort.descending
+        else F(sort.field.value).asc(nulls_last=True)
+        for sort in sorts
+    ]
+    return [*clauses, F("id").asc()]
+
+
+def title_list(*, filters: dict[str, Any] | None = None, sorts: list[TitleSort] | None = None) -> QuerySet[Title]:
+    """Titles matching `filters` (see TitleFilterSet), in the order of `sorts`.
+
+    With a `search` filter and no explicit order, the most relevant titles come first;
+    otherwise titles sort by name.
+    """
+    filterset = TitleFilterSet(data=filters or {}, queryset=Title.objects.all())
+    if not filterset.is_valid():
+        field, messages = next(iter(filter_errors(filterset).items()))
+        raise BadUserInput(f"Invalid filter {field}: {' '.join(messages)}", field=field)
+    searching = bool((filters or {}).get("search", "").strip())
+    sorts = sorts or [
+        TitleSort(TitleSortField.RELEVANCE, descending=True) if searching else TitleSort(TitleSortField.NAME)
+    ]
+    if not searching and any(sort.field is TitleSortField.RELEVANCE for sort in sorts):
+        raise BadUserInput("Ordering by relevance needs a search filter.", field="order")
+    ordering = _order_by(sorts)
+    if searching:
+        ordering.insert(len(ordering) - 1, F("sort_name").asc())
+    return filterset.qs.order_by(*ordering)
+
+
+def title_search(*, query: str, kinds: list[str] | None = None) -> QuerySet[Title]:
+    """Titles matching `query`, most relevant first (full text, then trigram fallback)."""
+    if not query.strip():
+        raise BadUserInput("The search query must not be empty.", field="query")
+    queryset = Title.objects.all()
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    return titles_matching(queryset, query).order_by(F("relevance").desc(), "sort_name", "id")
+
+
+def person_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
+    filterset = PersonFilterSet(data=filters or {}, queryset=Person.objects.all())
+    if not filterset.is_valid():
+        field, messages = next(iter(filter_errors(filterset).items()))
+        raise BadUserInput(f"Invalid filter {field}: {' '.join(messages)}", field=field)
+    return filterset.qs.order_by("name", "id")
+
+
+def genre_list() -> QuerySet[Genre]:
+    return Genre.objects.order_by("name")

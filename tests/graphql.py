@@ -1,0 +1,29 @@
+"""Sending GraphQL requests over HTTP, as a front end does."""
+
+from typing import Any
+
+from django.test import Client
+
+
+def graphql(client: Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """POST a GraphQL request to /graphql/ and return the decoded JSON body."""
+    response = client.post(
+        "/graphql/",
+        data={"query": query, "variables": variables or {}},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def data_of(client: Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The `data` of a request that must succeed."""
+    body = graphql(client, query, variables)
+    assert "errors" not in body, body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [error["extensions"]["code"] for error in body.get("errors", [])]
