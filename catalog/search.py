@@ -10,6 +10,7 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     TrigramSimilarity,
+    TrigramStrictWordSimilarity,
     TrigramWordSimilarity,
 )
 from django.db.models import F, FloatField, Q, QuerySet, Value
@@ -37,8 +38,17 @@ def _full_text_matches(queryset: QuerySet[Title], text: str) -> QuerySet[Title]:
     query = SearchQuery(text, config="english", search_type="websearch")
     return queryset.filter(search_vector=query).annotate(
         relevance=SearchRank(F("search_vector"), query, normalization=Value(_RANK_NORMALISATION))
-        + TrigramSimilarity(Lower("name"), text.lower())
+        + _name_likeness(Lower("name"), text.lower())
     )
+
+
+def _name_likeness(name: Lower | str, text: str) -> TrigramStrictWordSimilarity:
+    """How close the name is to the text: whole words of it, then the whole of it.
+
+    Strict word similarity puts "The Godfather: Part II" (the word itself) ahead of
+    "Tokyo Godfathers"; plain similarity puts "The Godfather" ahead of both.
+    """
+    return TrigramStrictWordSimilarity(text, name) + TrigramSimilarity(name, text)
 
 
 def _similar_names(queryset: QuerySet[Title], text: str) -> QuerySet[Title]:
@@ -48,7 +58,7 @@ def _similar_names(queryset: QuerySet[Title], text: str) -> QuerySet[Title]:
         .filter(Q(lower_name__trigram_similar=lowered) | Q(lower_name__trigram_word_similar=lowered))
         .annotate(
             relevance=Greatest(
-                TrigramSimilarity("lower_name", lowered),
+                _name_likeness("lower_name", lowered),
                 TrigramWordSimilarity(lowered, "lower_name"),
             )
         )

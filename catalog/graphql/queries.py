@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Annotated
 
 import strawberry
 import strawberry_django
@@ -36,9 +37,15 @@ class Query:
         description="Titles, filtered and ordered; `totalCount` counts every match",
     )
     def titles(
-        self, filters: TitleFilter | None = None, order: TitleOrder | None = None
+        self,
+        # Python names differ from the GraphQL ones so that strawberry-django leaves
+        # filtering and ordering to the selector (django-filter, relevance, tie-break).
+        title_filter: Annotated[TitleFilter | None, strawberry.argument(name="filters")] = None,
+        title_order: Annotated[TitleOrder | None, strawberry.argument(name="order")] = None,
     ) -> Iterable[models.Title]:
-        return selectors.title_list(filters=title_filter_data(filters), sorts=title_sorts(order))
+        return selectors.title_list(
+            filters=title_filter_data(title_filter), sorts=title_sorts(title_order)
+        )
 
     @strawberry_django.connection(
         DjangoListConnection[TitleType],
@@ -48,8 +55,11 @@ class Query:
         return selectors.title_search(query=query, kinds=[k.value for k in kind or []])
 
     @strawberry_django.connection(DjangoListConnection[PersonType], description="People, by name")
-    def people(self, filters: PersonFilter | None = None) -> Iterable[models.Person]:
-        return selectors.person_list(filters=person_filter_data(filters))
+    def people(
+        self,
+        person_filter: Annotated[PersonFilter | None, strawberry.argument(name="filters")] = None,
+    ) -> Iterable[models.Person]:
+        return selectors.person_list(filters=person_filter_data(person_filter))
 
     @strawberry_django.field(description="Every genre of the catalog, by name")
     def genres(self) -> list[GenreType]:

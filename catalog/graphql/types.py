@@ -127,6 +127,9 @@ class CreditType(relay.Node):
 )
 class TitleType(relay.Node):
     kind: TitleKind
+    number: int | None = strawberry_django.field(
+        description="Season number within its series, episode number within its season"
+    )
     name: strawberry.auto
     sort_name: strawberry.auto
     original_name: strawberry.auto

@@ -1,0 +1,1 @@
+"""Importers that bring outside data sets into the catalog, idempotently."""

@@ -1,0 +1,38 @@
+"""`manage.py load_demo_data`: what `make run` loads on first start.
+
+Idempotent: the sample catalog is imported only while the catalog is empty, and
+the demo staff account is created only if missing.
+"""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from catalog.models import Title
+
+DEMO_STAFF_USERNAME = "staff"
+DEMO_STAFF_PASSWORD = "staff-demo-password"
+
+
+class Command(BaseCommand):
+    help = "Load the sample catalog (first start only) and create the demo staff login."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Title.objects.exists():
+            self.stdout.write("Sample catalog already loaded.")
+        else:
+            call_command("import_sample_catalog", stdout=self.stdout, stderr=self.stderr)
+        self._ensure_demo_staff()
+
+    def _ensure_demo_staff(self) -> None:
+        user_model = get_user_model()
+        if user_model.objects.filter(username=DEMO_STAFF_USERNAME).exists():
+            return
+        user_model.objects.create_superuser(
+            username=DEMO_STAFF_USERNAME,
+            email="staff@studio.example",
+            password=DEMO_STAFF_PASSWORD,
+        )
+        self.stdout.write(f"Created the demo staff login {DEMO_STAFF_USERNAME!r}.")

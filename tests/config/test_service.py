@@ -1,0 +1,69 @@
+"""The service around the apps: health check, settings, migrations."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def test_healthz_is_ok_when_database_and_redis_answer(db: None) -> None:
+    response = Client().get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": True, "redis": True},
+        "down": [],
+    }
+
+
+@override_settings(REDIS_URL="redis://127.0.0.1:1/0")
+def test_healthz_is_503_naming_redis_when_redis_is_down(db: None) -> None:
+    response = Client().get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["down"] == ["redis"]
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"])
+def test_a_production_start_without_a_required_variable_fails_naming_it(missing: str) -> None:
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "catalog.example.com",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    del environment[missing]
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, check=False,
+    )
+
+    assert result.returncode != 0
+    assert f"The environment variable {missing} is required but is not set" in result.stderr
+
+
+def test_the_models_and_the_committed_migrations_agree(db: None) -> None:
+    output = StringIO()
+
+    call_command("makemigrations", "--check", "--dry-run", stdout=output)
+
+    assert "No changes detected" in output.getvalue()
+
+
+def test_graphiql_is_served_to_a_browser_in_development(db: None) -> None:
+    response = Client().get("/graphql/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert b"graphiql" in response.content.lower()
