@@ -32,7 +32,9 @@ class TitleFilterSet(django_filters.FilterSet):
     runtime_min = django_filters.NumberFilter(field_name="runtime_minutes", lookup_expr="gte")
     runtime_max = django_filters.NumberFilter(field_name="runtime_minutes", lookup_expr="lte")
     maturity_rating = django_filters.BaseInFilter(field_name="maturity_rating__code")
-    original_language = django_filters.CharFilter(field_name="original_language", lookup_expr="iexact")
+    original_language = django_filters.CharFilter(
+        field_name="original_language", lookup_expr="iexact"
+    )
     is_original = django_filters.BooleanFilter()
     available_in = django_filters.CharFilter(method="filter_available_in")
     person_id = django_filters.NumberFilter(method="filter_person")
@@ -42,13 +44,17 @@ class TitleFilterSet(django_filters.FilterSet):
         model = Title
         fields: list[str] = []
 
-    def filter_genres(self, queryset: QuerySet[Title], name: str, value: list[str]) -> QuerySet[Title]:
+    def filter_genres(
+        self, queryset: QuerySet[Title], name: str, value: list[str]
+    ) -> QuerySet[Title]:
         if not value:
             return queryset
         through = Title.genres.through.objects.filter(title=OuterRef("pk"), genre__slug__in=value)
         return queryset.filter(Exists(through))
 
-    def filter_available_in(self, queryset: QuerySet[Title], name: str, value: str) -> QuerySet[Title]:
+    def filter_available_in(
+        self, queryset: QuerySet[Title], name: str, value: str
+    ) -> QuerySet[Title]:
         return queryset.filter(available_in(value)) if value else queryset
 
     def filter_person(self, queryset: QuerySet[Title], name: str, value: int) -> QuerySet[Title]:
@@ -80,4 +86,7 @@ class PersonFilterSet(django_filters.FilterSet):
 
 
 def filter_errors(filterset: django_filters.FilterSet) -> dict[str, Any]:
-    return {field: [str(message) for message in messages] for field, messages in filterset.errors.items()}
+    return {
+        field: [str(message) for message in messages]
+        for field, messages in filterset.errors.items()
+    }

@@ -41,7 +41,17 @@ _LEADING_ENGLISH_ARTICLE = re.compile(
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
 # Letters that Unicode does not decompose into a base letter and an accent.
 _TRANSLITERATIONS = str.maketrans(
-    {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+    {
+        "ß": "ss",
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "\u0131": "i",
+    }
 )
 
 
@@ -97,3 +107,9 @@ def normalised_title_key(name: str) -> str:
     if len(words) > 1 and words[0] in {"the", "a", "an"}:
         words = words[1:]
     return " ".join(words) or name.strip().lower()
+
+
+def person_sort_name_for(name: str) -> str:
+    """'Marlon Brando' -> 'Brando, Marlon'; a single name stays as it is."""
+    given, _, family = name.strip().rpartition(" ")
+    return f"{family}, {given}" if given else family

@@ -55,7 +55,9 @@ def _similar_names(queryset: QuerySet[Title], text: str) -> QuerySet[Title]:
     lowered = text.lower()
     return (
         queryset.annotate(lower_name=Lower("name"))
-        .filter(Q(lower_name__trigram_similar=lowered) | Q(lower_name__trigram_word_similar=lowered))
+        .filter(
+            Q(lower_name__trigram_similar=lowered) | Q(lower_name__trigram_word_similar=lowered)
+        )
         .annotate(
             relevance=Greatest(
                 _name_likeness("lower_name", lowered),

@@ -37,7 +37,9 @@ def _order_by(sorts: list[TitleSort]) -> list[OrderBy]:
     return [*clauses, F("id").asc()]
 
 
-def title_list(*, filters: dict[str, Any] | None = None, sorts: list[TitleSort] | None = None) -> QuerySet[Title]:
+def title_list(
+    *, filters: dict[str, Any] | None = None, sorts: list[TitleSort] | None = None
+) -> QuerySet[Title]:
     """Titles matching `filters` (see TitleFilterSet), in the order of `sorts`.
 
     With a `search` filter and no explicit order, the most relevant titles come first;
@@ -49,7 +51,9 @@ def title_list(*, filters: dict[str, Any] | None = None, sorts: list[TitleSort] 
         raise BadUserInput(f"Invalid filter {field}: {' '.join(messages)}", field=field)
     searching = bool((filters or {}).get("search", "").strip())
     sorts = sorts or [
-        TitleSort(TitleSortField.RELEVANCE, descending=True) if searching else TitleSort(TitleSortField.NAME)
+        TitleSort(TitleSortField.RELEVANCE, descending=True)
+        if searching
+        else TitleSort(TitleSortField.NAME)
     ]
     if not searching and any(sort.field is TitleSortField.RELEVANCE for sort in sorts):
         raise BadUserInput("Ordering by relevance needs a search filter.", field="order")

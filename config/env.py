@@ -10,8 +10,7 @@ def env_str(name: str, default: str | None = None, *, required: bool = False) ->
     if value is None or value == "":
         if required:
             raise ImproperlyConfigured(
-                f"The environment variable {name} is required but is not set "
-                "(see .env.example)."
+                f"The environment variable {name} is required but is not set (see .env.example)."
             )
         if default is None:
             return ""
@@ -27,7 +26,9 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value.lower() in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(f"The environment variable {name} must be true or false, not {value!r}.")
+    raise ImproperlyConfigured(
+        f"The environment variable {name} must be true or false, not {value!r}."
+    )
 
 
 def env_int(name: str, default: int) -> int:

@@ -18,7 +18,12 @@ from config.errors import BAD_USER_INPUT, FORBIDDEN, INTERNAL, NOT_FOUND, Catalo
 logger = logging.getLogger(__name__)
 
 # Errors the relay pagination raises for bad `first`/`last`/cursors: bad input.
-_PAGINATION_MESSAGE_PREFIXES = ("Argument 'first'", "Argument 'last'", "Argument 'after'", "Argument 'before'")
+_PAGINATION_MESSAGE_PREFIXES = (
+    "Argument 'first'",
+    "Argument 'last'",
+    "Argument 'after'",
+    "Argument 'before'",
+)
 
 
 def code_for(error: GraphQLError) -> str:

@@ -20,7 +20,9 @@ def redis_is_up() -> bool:
     if not settings.REDIS_URL:
         return True  # development without Redis runs tasks in-process
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
         return bool(client.ping())
     except redis.RedisError:
         return False

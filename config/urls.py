@@ -10,7 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "graphql/",
-        CatalogGraphQLView.as_view(schema=schema, graphql_ide="graphiql" if settings.GRAPHIQL_ENABLED else None),
+        CatalogGraphQLView.as_view(
+            schema=schema, graphql_ide="graphiql" if settings.GRAPHIQL_ENABLED else None
+        ),
         name="graphql",
     ),
     path("healthz", healthz, name="healthz"),

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 
 from catalog.models import PARENT_KIND, Artwork, Availability, Title, TitleKind
@@ -26,6 +27,8 @@ def _kind_label(kind: str) -> str:
 
 
 class TitleAdminForm(forms.ModelForm):
+    """The title form, with the rules of the parent hierarchy spelled out per field."""
+
     # The bounds of the `title_year_plausible` and `title_runtime_positive` check constraints,
     # stated on the fields so that staff get a message naming the field.
     year = forms.IntegerField(required=False, min_value=1870, max_value=2100)
@@ -33,7 +36,25 @@ class TitleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Title
-        fields = "__all__"
+        fields = [
+            "kind",
+            "parent",
+            "number",
+            "name",
+            "sort_name",
+            "original_name",
+            "status",
+            "release_date",
+            "year",
+            "runtime_minutes",
+            "original_language",
+            "maturity_rating",
+            "is_original",
+            "synopsis",
+            "genres",
+            "keywords",
+            "budget_usd",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,7 +66,8 @@ class TitleAdminForm(forms.ModelForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         if cleaned_data.get("name") and not cleaned_data.get("sort_name"):
             cleaned_data["sort_name"] = sort_name_for(cleaned_data["name"])
         kind = cleaned_data.get("kind")
@@ -135,9 +157,9 @@ class AvailabilityInlineFormSet(BaseInlineFormSet):
         super().clean()
         windows: list[tuple[forms.BaseForm, str, datetime, datetime | None]] = []
         for form in self.forms:
-            if form.errors or not form.has_changed() and form.instance.pk is None:
+            if form.errors or (not form.has_changed() and form.instance.pk is None):
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            if self.can_delete and form.cleaned_data.get(DELETION_FIELD_NAME):
                 continue
             region = form.cleaned_data.get("region")
             start = form.cleaned_data.get("window_start")
@@ -151,8 +173,22 @@ class AvailabilityInlineFormSet(BaseInlineFormSet):
             else:
                 windows.append((form, region, start, end))
 
+    def save_existing_objects(self, commit: bool = True) -> list[Availability]:
+        # The database checks the exclusion constraint row by row, so a window may take over
+        # the time of a window deleted in the same save only once that one is gone: delete first.
+        deleted: list[Availability] = []
+        if commit:
+            for form in self.deleted_forms:
+                if form.instance.pk is not None:
+                    self.delete_existing(form.instance, commit=True)
+                    deleted.append(form.instance)
+        saved = super().save_existing_objects(commit)
+        self.deleted_objects = [*deleted, *self.deleted_objects]
+        return saved
+
 
 class ArtworkInlineForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     # The `artwork_size_positive` check constraint, stated per field.
     width = forms.IntegerField(min_value=1)
     height = forms.IntegerField(min_value=1)

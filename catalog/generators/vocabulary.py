@@ -6,6 +6,11 @@ caller can draw all of them at once with NumPy and the output depends only on th
 
 from collections.abc import Sequence
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 GENRES = [
     "Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Family",
     "Fantasy", "History", "Horror", "Music", "Mystery", "Romance", "Science Fiction",
@@ -14,20 +19,25 @@ GENRES = [
 # Relative frequency of each genre above, roughly as in large catalogs.
 GENRE_WEIGHTS = [8, 5, 3, 12, 6, 4, 16, 3, 4, 2, 5, 2, 4, 7, 4, 8, 1, 1]
 
-KEYWORDS = """
-heist time-travel small-town road-trip coming-of-age revenge betrayal friendship
-first-love family-secret serial-killer undercover-cop courtroom boxing football
-space-station alien-invasion artificial-intelligence dystopia post-apocalypse zombie
-vampire haunted-house witchcraft dragon quest treasure-hunt pirate spy cold-war
-world-war-ii resistance prison-escape kidnapping hostage blackmail con-artist mafia
-cartel drug-trade corruption journalism election biography based-on-novel
-based-on-true-story remake sequel female-lead ensemble-cast single-parent wedding
-divorce reunion high-school college summer-camp christmas new-year island desert
-arctic jungle mountain-climbing shipwreck storm earthquake pandemic hospital
-detective amnesia identity-theft doppelganger twins inheritance royal-family
-restaurant chef fashion music-band dance ballet painter writer robot hacker
-virtual-reality superhero mutant monster shark dinosaur dog cat horse
-""".split()
+# Underscores stand for spaces; hyphens are part of the keyword.
+KEYWORDS = [
+    word.replace("_", " ")
+    for word in _words(
+        """
+heist time_travel small_town road_trip coming-of-age revenge betrayal friendship first_love
+family_secret serial_killer undercover_cop courtroom boxing football space_station
+alien_invasion artificial_intelligence dystopia post-apocalypse zombie vampire haunted_house
+witchcraft dragon quest treasure_hunt pirate spy cold_war world_war_ii resistance
+prison_escape kidnapping hostage blackmail con_artist mafia cartel drug_trade corruption
+journalism election biography based_on_novel based_on_true_story remake sequel female_lead
+ensemble_cast single_parent wedding divorce reunion high_school college summer_camp christmas
+island desert arctic jungle mountain_climbing shipwreck storm earthquake pandemic hospital
+detective amnesia identity_theft doppelganger twins inheritance royal_family restaurant chef
+fashion rock_band dance ballet painter writer robot hacker virtual_reality superhero mutant
+monster shark dinosaur dog cat horse
+"""
+    )
+]
 
 # (system, code, level, description); level orders certificates across systems.
 MATURITY_RATINGS = [
@@ -51,7 +61,8 @@ REGION_WEIGHTS = [10, 7, 5, 5, 4, 4, 4, 6, 5, 3, 3, 3, 2, 2, 2]
 LANGUAGES = ["en", "es", "fr", "de", "ja", "ko", "hi", "pt", "it", "sv"]
 LANGUAGE_WEIGHTS = [55, 8, 7, 5, 6, 6, 5, 3, 3, 2]
 
-FIRST_NAMES = """
+FIRST_NAMES = _words(
+    """
 James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara
 Richard Susan Joseph Jessica Thomas Sarah Charles Karen Daniel Nancy Matthew Lisa Anthony
 Betty Mark Margaret Paul Sandra Steven Ashley Andrew Kimberly Joshua Emily Kenneth Donna
@@ -63,9 +74,11 @@ Janet Tyler Catherine Aaron Maria Jose Heather Adam Diane Henry Julie Nathan Joy
 Victoria Lucas Olivia Mateo Sofia Luca Giulia Hugo Chloe Felix Lea Jonas Mia Kenji Yuki
 Haruto Sakura Minjun Seoyeon Arjun Priya Rohan Ananya Joao Beatriz Pedro Camila Diego
 Valentina Lars Ingrid Sven Astrid Pierre Camille Antoine Manon Klaus Greta Omar Layla
-""".split()
+"""
+)
 
-LAST_NAMES = """
+LAST_NAMES = _words(
+    """
 Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez
 Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris
 Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill
@@ -76,35 +89,46 @@ Richardson Watson Brooks Chavez Wood James Bennett Gray Mendoza Ruiz Hughes Pric
 Castillo Sanders Patel Myers Long Ross Foster Jimenez Rossi Bianchi Ferrari Dubois Laurent
 Moreau Schmidt Schneider Fischer Weber Tanaka Suzuki Watanabe Sato Park Choi Sharma Gupta
 Singh Silva Santos Oliveira Souza Andersson Johansson Larsson Nilsson Novak Kowalski
-""".split()
+"""
+)
 
-CITIES = """
-London|GB Manchester|GB Dublin|IE New-York|US Los-Angeles|US Chicago|US Atlanta|US
-Toronto|CA Vancouver|CA Sydney|AU Melbourne|AU Paris|FR Lyon|FR Berlin|DE Munich|DE
-Madrid|ES Barcelona|ES Rome|IT Milan|IT Stockholm|SE Tokyo|JP Osaka|JP Seoul|KR
-Mumbai|IN Delhi|IN Sao-Paulo|BR Rio-de-Janeiro|BR Mexico-City|MX Amsterdam|NL
-""".split()
+CITIES = [
+    "London, England", "Manchester, England", "Glasgow, Scotland", "Dublin, Ireland",
+    "New York City, New York, USA", "Los Angeles, California, USA", "Chicago, Illinois, USA",
+    "Atlanta, Georgia, USA", "Austin, Texas, USA", "Toronto, Ontario, Canada",
+    "Vancouver, British Columbia, Canada", "Sydney, Australia", "Melbourne, Australia",
+    "Paris, France", "Lyon, France", "Berlin, Germany", "Munich, Germany", "Madrid, Spain",
+    "Barcelona, Spain", "Rome, Italy", "Milan, Italy", "Stockholm, Sweden", "Tokyo, Japan",
+    "Osaka, Japan", "Seoul, South Korea", "Mumbai, India", "Delhi, India", "Sao Paulo, Brazil",
+    "Rio de Janeiro, Brazil", "Mexico City, Mexico", "Amsterdam, Netherlands",
+]  # fmt: skip
 
-_ADJECTIVES = """
+_ADJECTIVES = _words(
+    """
 Silent Broken Hidden Last Golden Crimson Dark Bright Lost Wild Frozen Burning Secret
 Endless Savage Quiet Distant Hollow Iron Velvet Electric Midnight Scarlet Silver Shattered
 Restless Forgotten Eternal Fallen Rising Northern Sacred Lonely Perfect Dangerous Beautiful
 Little Final Strange Bitter Sweet Empty Cold Blue Red Black White Green Wicked Gentle
-""".split()
-_NOUNS = """
+"""
+)
+_NOUNS = _words(
+    """
 River Kingdom Heart City Shadow Road Garden Storm Island Mountain Empire Night Summer
 Winter Harbor Station Horizon Signal Promise Letter Witness Mirror Circle Frontier Machine
 Orchard Lighthouse Desert Ocean Forest Valley Bridge Tower Engine Crown Legacy Echo Dream
 Game Code Alibi Verdict Fortune Hunter Stranger Dancer Soldier Doctor Captain Detective
 Queen King Thief Prophet Ghost Angel Wolf Raven Tiger Fox Season Voyage Secret Debt
-""".split()
-_PLACES = """
+"""
+)
+_PLACES = _words(
+    """
 Paris Berlin Tokyo Havana Cairo Lisbon Brooklyn Memphis Marseille Mumbai Rio Oslo Vienna
 Shanghai Dakota Texas Alaska Sicily Casablanca Chinatown Manhattan Montana Nevada Venice
-""".split()
+"""
+)
 _TITLE_PATTERNS = [
     "The {adj} {noun}", "{adj} {noun}", "{noun} of {place}", "The {noun} of {place}",
-    "{first}'s {noun}", "The {adj} {noun}s", "Return to {place}", "A {noun} in {place}",
+    "{first}'s {noun}", "The {adj} {nouns}", "Return to {place}", "A {noun} in {place}",
     "The Last {noun}", "{noun} and {noun2}", "{place} {noun}", "{adj} {place}",
     "A {noun} for {first}", "{noun}", "The {noun}", "{first} and the {adj} {noun}",
 ]  # fmt: skip
@@ -113,14 +137,18 @@ _EPISODE_PATTERNS = [
     "A {noun} for {first}", "{noun} and {noun2}", "The Last {noun}", "{first}'s {noun}",
 ]  # fmt: skip
 
-_ROLES = """
+_ROLES = _words(
+    """
 detective widow boxer teacher hacker chef astronaut nurse lawyer journalist thief soldier
 pilot surgeon musician farmer priest gambler mechanic architect spy runaway heiress medic
-""".split()
-_ROLE_ADJECTIVES = """
+"""
+)
+_ROLE_ADJECTIVES = _words(
+    """
 retired young reclusive ambitious disgraced brilliant grieving fearless stubborn weary
 idealistic small-town ruthless gifted troubled charming
-""".split()
+"""
+)
 _GOALS = [
     "returns home to settle an old debt", "races to stop a conspiracy", "falls for a stranger",
     "hunts the killer of a friend", "plans one last job", "searches for a missing sister",
@@ -147,10 +175,18 @@ def _pick(words: Sequence[str], number: int) -> str:
     return words[number % len(words)]
 
 
+def _plural(noun: str) -> str:
+    if noun.endswith("f"):
+        return f"{noun[:-1]}ves"
+    return f"{noun}es" if noun.endswith(("s", "x", "ch")) else f"{noun}s"
+
+
 def _fill(pattern: str, r: Sequence[int]) -> str:
+    noun = _pick(_NOUNS, r[2])
     return pattern.format(
         adj=_pick(_ADJECTIVES, r[1]),
-        noun=_pick(_NOUNS, r[2]),
+        noun=noun,
+        nouns=_plural(noun),
         noun2=_pick(_NOUNS, r[3]),
         place=_pick(_PLACES, r[4]),
         first=_pick(FIRST_NAMES, r[5]),
@@ -170,9 +206,7 @@ def synopsis(r: Sequence[int], *, sentences: int) -> str:
     """One or two sentences: who wants what, where, and (for two) what goes wrong."""
     role = f"{_pick(_ROLE_ADJECTIVES, r[0])} {_pick(_ROLES, r[1])}"
     article = "An" if role[0] in "aeiou" else "A"
-    subject = (
-        f"{article} {role}" if r[2] % 3 else f"{_pick(FIRST_NAMES, r[3])}, a {role},"
-    )
+    subject = f"{article} {role}" if r[2] % 3 else f"{_pick(FIRST_NAMES, r[3])}, a {role},"
     setting = _pick(_SETTINGS, r[4]).format(place=_pick(_PLACES, r[5]))
     first = f"{subject} {_pick(_GOALS, r[6])} {setting}."
     return first if sentences == 1 else f"{first} {_pick(_TWISTS, r[7])}"
@@ -183,3 +217,20 @@ def character_name(r: Sequence[int]) -> str:
     if r[0] % 10 == 0:
         return f"The {_pick(_ROLES, r[1]).capitalize()}"
     return f"{_pick(FIRST_NAMES, r[1])} {_pick(LAST_NAMES, r[2])}"
+
+
+def person_name(r: Sequence[int]) -> tuple[str, str]:
+    """A person's name and sort name ('Smith, Anna'); now and then with a middle initial."""
+    first, last = _pick(FIRST_NAMES, r[0]), _pick(LAST_NAMES, r[1])
+    given = f"{first} {chr(ord('A') + r[2] % 26)}." if r[2] % 9 == 0 else first
+    return f"{given} {last}", f"{last}, {given}"
+
+
+def birthplace(r: Sequence[int]) -> str:
+    return _pick(CITIES, r[3])
+
+
+def biography(name: str, *, is_actor: bool, place: str) -> str:
+    trade = "an actor" if is_actor else "a filmmaker"
+    origin = f" born in {place}" if place else ""
+    return f"{name} is {trade}{origin}, known for work in film and television."

@@ -109,7 +109,9 @@ def _node_pk(global_id: relay.GlobalID, type_name: str, *, field: str) -> int:
 
 @strawberry.input(description="Which people to list")
 class PersonFilter:
-    search: str | None = strawberry.field(default=None, description="Part of the name; typos allowed")
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name; typos allowed"
+    )
     title_id: relay.GlobalID | None = strawberry.field(
         default=None, description="Only people credited on this title"
     )

@@ -11,5 +11,7 @@ def validated_page_size(size: int, *, argument: str) -> int:
     if size < 0:
         raise BadUserInput(f"Argument '{argument}' must be a non-negative integer.", field=argument)
     if size > maximum:
-        raise BadUserInput(f"Argument '{argument}' cannot be higher than {maximum}.", field=argument)
+        raise BadUserInput(
+            f"Argument '{argument}' cannot be higher than {maximum}.", field=argument
+        )
     return size

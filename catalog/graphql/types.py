@@ -49,7 +49,9 @@ class GenreType(relay.Node):
 
 
 @strawberry_django.type(
-    models.MaturityRating, name="MaturityRating", description="A certificate of a rating system, such as MPAA PG-13"
+    models.MaturityRating,
+    name="MaturityRating",
+    description="A certificate of a rating system, such as MPAA PG-13",
 )
 class MaturityRatingType:
     system: strawberry.auto
@@ -79,7 +81,12 @@ class ArtworkType:
 
 
 @strawberry_django.type(
-    models.Availability, name="Availability", description="A window in which a title may be watched in one region; seasons and episodes follow their series"
+    models.Availability,
+    name="Availability",
+    description=(
+        "A window in which a title may be watched in one region; "
+        "seasons and episodes follow their series"
+    ),
 )
 class AvailabilityType:
     region: str = strawberry_django.field(description="ISO 3166-1 alpha-2 country code")
@@ -108,7 +115,9 @@ class AwardType:
 
 
 @strawberry_django.type(
-    models.Credit, name="Credit", description="A person's part in a title: a cast role or a crew job"
+    models.Credit,
+    name="Credit",
+    description="A person's part in a title: a cast role or a crew job",
 )
 class CreditType(relay.Node):
     role_type: RoleType
@@ -123,7 +132,9 @@ class CreditType(relay.Node):
 
 
 @strawberry_django.type(
-    models.Title, name="Title", description="A movie, a series, one of its seasons or one of their episodes"
+    models.Title,
+    name="Title",
+    description="A movie, a series, one of its seasons or one of their episodes",
 )
 class TitleType(relay.Node):
     kind: TitleKind

@@ -7,9 +7,7 @@ DATABASE_URL = env_str("DATABASE_URL", required=IS_PRODUCTION)
 
 if DATABASE_URL:
     DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=60, conn_health_checks=True
-        )
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     }
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         from django.core.exceptions import ImproperlyConfigured

@@ -89,9 +89,9 @@ def test_a_persons_credits_with_their_titles_genres_run_a_fixed_number_of_querie
             CastCreditFactory(title=title, person=person)
         else:
             CrewCreditFactory(title=title, person=person)
-    person_id = data_of(Client(), '{ people(first: 1) { edges { node { id } } } }')["people"]["edges"][0][
-        "node"
-    ]["id"]
+    person_id = data_of(Client(), "{ people(first: 1) { edges { node { id } } } }")["people"][
+        "edges"
+    ][0]["node"]["id"]
 
     # when the person's page asks for every credit with its title's genres
     queries, data = count_queries(

@@ -29,7 +29,10 @@ def test_search_ranks_the_exact_name_first(db: None) -> None:
     make_godfathers()
 
     assert search("godfather") == [
-        "The Godfather", "The Godfather: Part II", "Tokyo Godfathers", "Goodfellas",
+        "The Godfather",
+        "The Godfather: Part II",
+        "Tokyo Godfathers",
+        "Goodfellas",
     ]
 
 
@@ -83,6 +86,22 @@ def test_a_person_shows_their_credits_with_titles_and_awards(db: None) -> None:
 
     assert data["people"]["edges"][0]["node"] == {
         "name": "Marlon Brando",
-        "credits": {"edges": [{"node": {"character": "Vito Corleone", "title": {"name": "The Godfather", "year": 1972}}}]},
-        "awards": [{"ceremonyYear": 1973, "category": "Best actor", "isWinner": True, "title": {"name": "The Godfather"}}],
+        "credits": {
+            "edges": [
+                {
+                    "node": {
+                        "character": "Vito Corleone",
+                        "title": {"name": "The Godfather", "year": 1972},
+                    }
+                }
+            ]
+        },
+        "awards": [
+            {
+                "ceremonyYear": 1973,
+                "category": "Best actor",
+                "isWinner": True,
+                "title": {"name": "The Godfather"},
+            }
+        ],
     }

@@ -53,15 +53,28 @@ def shelf(db: None) -> None:
     r_rated = MaturityRatingFactory(system="MPAA", code="R", level=17)
     pg = MaturityRatingFactory(system="MPAA", code="PG", level=8)
     TitleFactory(
-        name="The Godfather", year=1972, runtime_minutes=175, genres=[drama, crime],
-        maturity_rating=r_rated, original_language="en",
+        name="The Godfather",
+        year=1972,
+        runtime_minutes=175,
+        genres=[drama, crime],
+        maturity_rating=r_rated,
+        original_language="en",
     )
     TitleFactory(
-        name="Amélie", year=2001, runtime_minutes=122, genres=[comedy], maturity_rating=r_rated,
-        original_language="fr", original_name="Le Fabuleux Destin d'Amélie Poulain",
+        name="Amélie",
+        year=2001,
+        runtime_minutes=122,
+        genres=[comedy],
+        maturity_rating=r_rated,
+        original_language="fr",
+        original_name="Le Fabuleux Destin d'Amélie Poulain",
     )
     TitleFactory(
-        name="Paddington", year=2014, runtime_minutes=95, genres=[comedy], maturity_rating=pg,
+        name="Paddington",
+        year=2014,
+        runtime_minutes=95,
+        genres=[comedy],
+        maturity_rating=pg,
         is_original=True,
     )
     SeriesFactory(name="A Long Series", year=2014, genres=[drama])
@@ -73,7 +86,10 @@ def test_titles_sort_by_name_ignoring_leading_articles_by_default(shelf: None) -
 
 def test_titles_order_by_year_descending_breaks_ties_by_id(shelf: None) -> None:
     assert names({"order": {"year": "DESC"}}) == [
-        "Paddington", "A Long Series", "Amélie", "The Godfather",
+        "Paddington",
+        "A Long Series",
+        "Amélie",
+        "The Godfather",
     ]
 
 
@@ -101,8 +117,10 @@ def test_titles_available_in_a_region_follow_windows_and_series(db: None) -> Non
     now = datetime.now(UTC)
     AvailabilityFactory(title=TitleFactory(name="Open"), region="GB")
     AvailabilityFactory(
-        title=TitleFactory(name="Closed"), region="GB",
-        window_start=now - timedelta(days=60), window_end=now - timedelta(days=1),
+        title=TitleFactory(name="Closed"),
+        region="GB",
+        window_start=now - timedelta(days=60),
+        window_end=now - timedelta(days=1),
     )
     AvailabilityFactory(
         title=TitleFactory(name="Upcoming"), region="GB", window_start=now + timedelta(days=5)
@@ -124,7 +142,8 @@ def test_titles_of_a_person_lists_every_title_they_are_credited_on(db: None) -> 
     CastCreditFactory(title=TitleFactory(name="Alien"))
 
     assert names({"filters": {"personId": global_id("Person", person.pk)}}) == [
-        "Heat", "Looking for Richard",
+        "Heat",
+        "Looking for Richard",
     ]
 
 
@@ -180,17 +199,27 @@ def test_nested_page_sizes_are_capped_too(db: None) -> None:
 def test_a_title_page_shows_everything_about_the_title(db: None) -> None:
     # given a title with ids, people, artwork and availability
     title = TitleFactory(
-        name="The Godfather", year=1972, release_date=date(1972, 3, 24), runtime_minutes=175,
+        name="The Godfather",
+        year=1972,
+        release_date=date(1972, 3, 24),
+        runtime_minutes=175,
         maturity_rating=MaturityRatingFactory(system="MPAA", code="R", level=17),
         genres=[GenreFactory(name="Crime", slug="crime")],
     )
     title.keywords.create(name="mafia")
     ExternalIdFactory(title=title, source=ExternalIdSource.IMDB, value="tt0068646")
-    CastCreditFactory(title=title, person=PersonFactory(name="Al Pacino"), character="Michael", billing_order=2)
-    CastCreditFactory(title=title, person=PersonFactory(name="Marlon Brando"), character="Vito", billing_order=1)
+    CastCreditFactory(
+        title=title, person=PersonFactory(name="Al Pacino"), character="Michael", billing_order=2
+    )
+    CastCreditFactory(
+        title=title, person=PersonFactory(name="Marlon Brando"), character="Vito", billing_order=1
+    )
     CrewCreditFactory(title=title, person=PersonFactory(name="Francis Ford Coppola"))
     CrewCreditFactory(
-        title=title, person=PersonFactory(name="Nino Rota"), department=Department.MUSIC, job="Composer"
+        title=title,
+        person=PersonFactory(name="Nino Rota"),
+        department=Department.MUSIC,
+        job="Composer",
     )
     ArtworkFactory(title=title, kind=ArtworkKind.POSTER, url="https://img.test/p.jpg")
     ArtworkFactory(title=title, kind=ArtworkKind.BACKDROP, url="https://img.test/b.jpg")
@@ -205,7 +234,9 @@ def test_a_title_page_shows_everything_about_the_title(db: None) -> None:
             externalIds { source value }
             cast(first: 5) { character billingOrder person { name } }
             crew(department: MUSIC) { job person { name } }
-            directors: credits(roleType: CREW, department: DIRECTING) { edges { node { job person { name } } } }
+            directors: credits(roleType: CREW, department: DIRECTING) {
+              edges { node { job person { name } } }
+            }
             credits(first: 10) { totalCount }
             posters: artwork(kind: POSTER) { url }
             availability { region isActive windowEnd }
@@ -232,7 +263,9 @@ def test_a_title_page_shows_everything_about_the_title(db: None) -> None:
             {"character": "Michael", "billingOrder": 2, "person": {"name": "Al Pacino"}},
         ],
         "crew": [{"job": "Composer", "person": {"name": "Nino Rota"}}],
-        "directors": {"edges": [{"node": {"job": "Director", "person": {"name": "Francis Ford Coppola"}}}]},
+        "directors": {
+            "edges": [{"node": {"job": "Director", "person": {"name": "Francis Ford Coppola"}}}]
+        },
         "credits": {"totalCount": 4},
         "posters": [{"url": "https://img.test/p.jpg"}],
         "availability": [{"region": "US", "isActive": True, "windowEnd": None}],
@@ -259,14 +292,18 @@ def test_a_series_lists_its_seasons_and_episodes_in_order(db: None) -> None:
         "name": "The Wire",
         "children": [
             {
-                "number": 1, "name": "Season 1", "parent": {"name": "The Wire"},
+                "number": 1,
+                "name": "Season 1",
+                "parent": {"name": "The Wire"},
                 "children": [
                     {"number": 1, "name": "The Target", "kind": "EPISODE"},
                     {"number": 2, "name": "The Detail", "kind": "EPISODE"},
                 ],
             },
             {
-                "number": 2, "name": "Season 2", "parent": {"name": "The Wire"},
+                "number": 2,
+                "name": "Season 2",
+                "parent": {"name": "The Wire"},
                 "children": [{"number": 1, "name": "Ebb Tide", "kind": "EPISODE"}],
             },
         ],
@@ -299,7 +336,9 @@ def test_node_and_nodes_resolve_global_ids_of_any_type(db: None) -> None:
 
 
 def test_an_unknown_id_gives_null(db: None) -> None:
-    data = data_of(Client(), 'query ($id: ID!) { title(id: $id) { name } }', {"id": global_id("Title", 999)})
+    data = data_of(
+        Client(), "query ($id: ID!) { title(id: $id) { name } }", {"id": global_id("Title", 999)}
+    )
 
     assert data == {"title": None}
 

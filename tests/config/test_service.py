@@ -47,7 +47,11 @@ def test_a_production_start_without_a_required_variable_fails_naming_it(missing:
 
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, check=False,
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert result.returncode != 0

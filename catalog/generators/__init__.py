@@ -1,0 +1,1 @@
+"""Synthetic data at benchmark scale: plans drawn with NumPy, written with COPY."""
