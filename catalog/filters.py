@@ -52,6 +52,12 @@ class TitleFilterSet(django_filters.FilterSet):
         through = Title.genres.through.objects.filter(title=OuterRef("pk"), genre__slug__in=value)
         return queryset.filter(Exists(through))
 
+    def filter_original_language(
+        self, queryset: QuerySet[Title], name: str, value: str
+    ) -> QuerySet[Title]:
+        # Codes are stored lower-case (BCP 47 style), so an exact match uses the index.
+        return queryset.filter(original_language=value.strip().lower()) if value else queryset
+
     def filter_available_in(
         self, queryset: QuerySet[Title], name: str, value: str
     ) -> QuerySet[Title]:

@@ -14,6 +14,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Greatest, Lower
 
 from catalog.models import Title
@@ -42,7 +43,7 @@ def _full_text_matches(queryset: QuerySet[Title], text: str) -> QuerySet[Title]:
     )
 
 
-def _name_likeness(name: Lower | str, text: str) -> TrigramStrictWordSimilarity:
+def _name_likeness(name: Lower | str, text: str) -> CombinedExpression:
     """How close the name is to the text: whole words of it, then the whole of it.
 
     Strict word similarity puts "The Godfather: Part II" (the word itself) ahead of

@@ -4,13 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
 from catalog import models
 
 
-class StaffUserFactory(DjangoModelFactory):
+class StaffUserFactory(DjangoModelFactory[AbstractUser]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -22,7 +23,7 @@ class StaffUserFactory(DjangoModelFactory):
     is_superuser = True
 
 
-class GenreFactory(DjangoModelFactory):
+class GenreFactory(DjangoModelFactory[models.Genre]):
     class Meta:
         model = models.Genre
         django_get_or_create = ("name",)
@@ -31,7 +32,7 @@ class GenreFactory(DjangoModelFactory):
     slug = factory.LazyAttribute(lambda genre: slugify(genre.name))
 
 
-class MaturityRatingFactory(DjangoModelFactory):
+class MaturityRatingFactory(DjangoModelFactory[models.MaturityRating]):
     class Meta:
         model = models.MaturityRating
         django_get_or_create = ("system", "code")
@@ -41,7 +42,7 @@ class MaturityRatingFactory(DjangoModelFactory):
     level = 13
 
 
-class TitleFactory(DjangoModelFactory):
+class TitleFactory(DjangoModelFactory[models.Title]):
     class Meta:
         model = models.Title
         skip_postgeneration_save = True
@@ -78,7 +79,7 @@ class EpisodeFactory(TitleFactory):
     runtime_minutes = 45
 
 
-class ExternalIdFactory(DjangoModelFactory):
+class ExternalIdFactory(DjangoModelFactory[models.ExternalId]):
     class Meta:
         model = models.ExternalId
 
@@ -87,14 +88,14 @@ class ExternalIdFactory(DjangoModelFactory):
     value = factory.Sequence(lambda n: f"tt{n:07d}")
 
 
-class PersonFactory(DjangoModelFactory):
+class PersonFactory(DjangoModelFactory[models.Person]):
     class Meta:
         model = models.Person
 
     name = factory.Sequence(lambda n: f"Person {n}")
 
 
-class CastCreditFactory(DjangoModelFactory):
+class CastCreditFactory(DjangoModelFactory[models.Credit]):
     class Meta:
         model = models.Credit
 
@@ -105,7 +106,7 @@ class CastCreditFactory(DjangoModelFactory):
     billing_order = factory.Sequence(lambda n: n + 1)
 
 
-class CrewCreditFactory(DjangoModelFactory):
+class CrewCreditFactory(DjangoModelFactory[models.Credit]):
     class Meta:
         model = models.Credit
 
@@ -116,7 +117,7 @@ class CrewCreditFactory(DjangoModelFactory):
     job = "Director"
 
 
-class ArtworkFactory(DjangoModelFactory):
+class ArtworkFactory(DjangoModelFactory[models.Artwork]):
     class Meta:
         model = models.Artwork
 
@@ -127,7 +128,7 @@ class ArtworkFactory(DjangoModelFactory):
     height = 1500
 
 
-class AvailabilityFactory(DjangoModelFactory):
+class AvailabilityFactory(DjangoModelFactory[models.Availability]):
     class Meta:
         model = models.Availability
 
@@ -137,7 +138,7 @@ class AvailabilityFactory(DjangoModelFactory):
     window_end = None
 
 
-class AwardFactory(DjangoModelFactory):
+class AwardFactory(DjangoModelFactory[models.Award]):
     class Meta:
         model = models.Award
 

@@ -25,6 +25,7 @@ import numpy as np
 from django.db import connection, models, transaction
 from django.utils.text import slugify
 from psycopg import Cursor, sql
+from psycopg.rows import TupleRow
 from tqdm import tqdm
 
 from catalog.generators import vocabulary as vocab
@@ -99,8 +100,7 @@ def generate_catalog(*, titles: int, seed: int = 0, progress: bool = False) -> G
                     title_plan, seed, existing_actors=existing_actors, existing_crew=existing_crew
                 )
                 people_plan = plan_people(credit_plan.pool, seed)
-            cursor.execute("SELECT now()")
-            now = cursor.fetchone()[0]  # type: ignore[index]
+            now = cursor.execute("SELECT now()").fetchall()[0][0]
             title_ids = writer.titles(title_plan, rating_ids, now)
             person_ids = writer.people(credit_plan, people_plan, now)
             writer.credits(credit_plan, title_ids, person_ids)
@@ -120,7 +120,7 @@ def generate_catalog(*, titles: int, seed: int = 0, progress: bool = False) -> G
     return summary
 
 
-def _upsert_genres(cursor: Cursor[tuple[object, ...]]) -> list[int]:
+def _upsert_genres(cursor: Cursor[TupleRow]) -> list[int]:
     names, slugs = vocab.GENRES, [slugify(name) for name in vocab.GENRES]
     table = sql.Identifier(Genre._meta.db_table)
     cursor.execute(
@@ -141,10 +141,10 @@ def _upsert_genres(cursor: Cursor[tuple[object, ...]]) -> list[int]:
     by_slug = {slug: pk for pk, _, slug in found}
     return [
         int(by_name.get(name) or by_slug[slug]) for name, slug in zip(names, slugs, strict=True)
-    ]  # type: ignore[call-overload]
+    ]
 
 
-def _upsert_keywords(cursor: Cursor[tuple[object, ...]]) -> list[int]:
+def _upsert_keywords(cursor: Cursor[TupleRow]) -> list[int]:
     table = sql.Identifier(Keyword._meta.db_table)
     cursor.execute(
         sql.SQL(
@@ -155,11 +155,11 @@ def _upsert_keywords(cursor: Cursor[tuple[object, ...]]) -> list[int]:
     cursor.execute(
         sql.SQL("SELECT name, id FROM {} WHERE name = ANY(%s)").format(table), [vocab.KEYWORDS]
     )
-    by_name = dict(cursor.fetchall())
-    return [int(by_name[name]) for name in vocab.KEYWORDS]  # type: ignore[call-overload]
+    by_name: dict[str, int] = dict(cursor.fetchall())
+    return [int(by_name[name]) for name in vocab.KEYWORDS]
 
 
-def _upsert_maturity_ratings(cursor: Cursor[tuple[object, ...]]) -> list[int]:
+def _upsert_maturity_ratings(cursor: Cursor[TupleRow]) -> list[int]:
     table = sql.Identifier(MaturityRating._meta.db_table)
     systems, codes, levels, descriptions = (
         list(column) for column in zip(*vocab.MATURITY_RATINGS, strict=True)
@@ -174,10 +174,10 @@ def _upsert_maturity_ratings(cursor: Cursor[tuple[object, ...]]) -> list[int]:
     )
     cursor.execute(sql.SQL("SELECT system, code, id FROM {}").format(table))
     by_code = {(system, code): pk for system, code, pk in cursor.fetchall()}
-    return [int(by_code[system, code]) for system, code in zip(systems, codes, strict=True)]  # type: ignore[call-overload]
+    return [int(by_code[system, code]) for system, code in zip(systems, codes, strict=True)]
 
 
-def _credited_people(cursor: Cursor[tuple[object, ...]], role_type: str) -> Ints:
+def _credited_people(cursor: Cursor[TupleRow], role_type: str) -> Ints:
     """Ids of people who already hold a credit of this role type, oldest first."""
     cursor.execute(
         sql.SQL(
@@ -192,9 +192,7 @@ def _credited_people(cursor: Cursor[tuple[object, ...]], role_type: str) -> Ints
     return np.array([row[0] for row in cursor.fetchall()], np.int64)
 
 
-def _allocate_ids(
-    cursor: Cursor[tuple[object, ...]], model: type[models.Model], count: int
-) -> Ints:
+def _allocate_ids(cursor: Cursor[TupleRow], model: type[models.Model], count: int) -> Ints:
     """Take `count` ids from the table's sequence, as an ORM insert would."""
     cursor.execute(
         "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -228,7 +226,7 @@ class _CopyWriter:
     """Streams planned rows into the tables with COPY, one progress bar per table."""
 
     def __init__(
-        self, cursor: Cursor[tuple[object, ...]], summary: GenerationSummary, progress: bool
+        self, cursor: Cursor[TupleRow], summary: GenerationSummary, progress: bool
     ) -> None:
         self.cursor, self.summary, self.progress = cursor, summary, progress
 

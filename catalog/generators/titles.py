@@ -9,7 +9,9 @@ they were.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -129,18 +131,22 @@ def plan_structure(n_titles: int, rng: np.random.Generator) -> tuple[Ints, Ints,
     kind: list[int] = []
     parent: list[int] = []
     number: list[int] = []
+
+    def add(kinds: list[int], parents: list[int], numbers: Iterable[int]) -> None:
+        kind.extend(kinds)
+        parent.extend(parents)
+        number.extend(numbers)
+
     for unit in units.tolist():
         if unit < 0:
-            kind.append(MOVIE), parent.append(-1), number.append(0)
+            add([MOVIE], [-1], [0])
             continue
         series = len(kind)
-        kind.append(SERIES), parent.append(-1), number.append(0)
+        add([SERIES], [-1], [0])
         for season_number, episodes in enumerate(shapes[unit], 1):
             season = len(kind)
-            kind.append(SEASON), parent.append(series), number.append(season_number)
-            kind.extend([EPISODE] * episodes)
-            parent.extend([season] * episodes)
-            number.extend(range(1, episodes + 1))
+            add([SEASON], [series], [season_number])
+            add([EPISODE] * episodes, [season] * episodes, range(1, episodes + 1))
     kinds, parents = np.array(kind, np.int64), np.array(parent, np.int64)
     root = np.arange(len(kinds))
     root[kinds == SEASON] = parents[kinds == SEASON]
@@ -152,70 +158,97 @@ def plan_titles(n_titles: int, seed: int) -> TitlePlan:
     """Every title of the batch: years, dates, runtimes, ratings, names and synopses."""
     rng = random_stream(seed, "titles")
     kind, parent, root, number = plan_structure(n_titles, rng)
-    n = len(kind)
     top = np.flatnonzero(parent < 0)
+    year, status = _years_and_status(kind, root, top, rng)
+    release, year = _release_days(kind, parent, root, number, top, year, status, rng)
     is_series = kind[top] == SERIES
-    seasons = np.bincount(root[kind == SEASON], minlength=n)[top]
-    latest = LAST_YEAR - np.maximum(seasons, 1) + 1  # the last season airs by LAST_YEAR
+
+    def per_tree(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Spread a value per movie or series over its seasons and episodes."""
+        spread = np.zeros(len(kind), values.dtype)
+        spread[top] = values
+        return spread[root]
+
+    ratings = len(vocab.MATURITY_RATINGS)
+    is_original = per_tree(rng.random(len(top)) < np.where(is_series, 0.3, 0.12))
+    names, synopses = _title_texts(kind, parent, number, rng)
+    return TitlePlan(
+        kind=kind, parent=parent, root=root, number=number, release_day=release, year=year,
+        runtime=_runtimes(kind, per_tree(rng.random(len(top)) < 0.35), rng),
+        language=per_tree(rng.choice(len(vocab.LANGUAGES), len(top), p=_p(vocab.LANGUAGE_WEIGHTS))),
+        rating=per_tree(np.where(
+            is_series,
+            rng.choice(ratings, len(top), p=_p(vocab.SERIES_RATING_WEIGHTS)),
+            rng.choice(ratings, len(top), p=_p(vocab.MOVIE_RATING_WEIGHTS)),
+        )),
+        is_original=is_original, status=status, budget=_budgets(kind, is_original, rng),
+        names=names, synopses=synopses,
+    )  # fmt: skip
+
+
+def _years_and_status(
+    kind: Ints, root: Ints, top: Ints, rng: np.random.Generator
+) -> tuple[Ints, Ints]:
+    """The year of each movie and series, recent years likelier, so that a series' last
+    season airs by LAST_YEAR; some of LAST_YEAR's are not released yet (whole trees)."""
+    seasons = np.bincount(root[kind == SEASON], minlength=len(kind))[top]
+    latest = LAST_YEAR - np.maximum(seasons, 1) + 1
     span = latest - FIRST_YEAR + 1
     recent = np.minimum(np.floor(span * rng.beta(1.0, 2.5, len(top))), span - 1)
-    year = np.zeros(n, np.int64)
+    year = np.zeros(len(kind), np.int64)
     year[top] = latest - recent.astype(np.int64)
+    status = np.full(len(kind), RELEASED, np.int64)
+    coming = (year[top] == LAST_YEAR) & (rng.random(len(top)) < 0.3)
+    status[top[coming]] = rng.integers(1, len(STATUSES), int(coming.sum()))
+    return year, status[root]
 
-    unreleased = np.zeros(n, bool)
-    unreleased[top] = (year[top] == LAST_YEAR) & (rng.random(len(top)) < 0.3)
-    status = np.zeros(n, np.int64)
-    status[top] = np.where(unreleased[top], rng.integers(1, 3, len(top)), RELEASED)
-    status = status[root]
 
-    release = np.full(n, NO_DAY, np.int64)
+def _release_days(
+    kind: Ints,
+    parent: Ints,
+    root: Ints,
+    number: Ints,
+    top: Ints,
+    year: Ints,
+    status: Ints,
+    rng: np.random.Generator,
+) -> tuple[Ints, Ints]:
+    """Release days and years: a season a year after the one before, an episode a week
+    after the one before, a series on the day its first season starts."""
+    release = np.full(len(kind), NO_DAY, np.int64)
+    year = year.copy()
     release[top] = _first_day_of(year[top]) + rng.integers(0, 365, len(top))
     season = kind == SEASON
     year[season] = year[root[season]] + number[season] - 1
     release[season] = _first_day_of(year[season]) + rng.integers(0, 250, int(season.sum()))
-    premiere = season & (number == 1)  # a series premieres with its first season
+    premiere = season & (number == 1)
     release[root[premiere]] = release[premiere]
     episode = kind == EPISODE
     release[episode] = release[parent[episode]] + 7 * (number[episode] - 1)
     year[episode] = _days_to_year(release[episode])
-    release[unreleased[root]] = NO_DAY
+    release[status != RELEASED] = NO_DAY
+    return release, year
 
-    half_hour = np.zeros(n, bool)
-    half_hour[top] = rng.random(len(top)) < 0.35
-    runtime = np.zeros(n, np.int64)
-    movie = kind == MOVIE
+
+def _runtimes(kind: Ints, half_hour: Bools, rng: np.random.Generator) -> Ints:
+    """Minutes for movies and episodes (half-hour or hour-long shows); 0 for the rest."""
+    runtime = np.zeros(len(kind), np.int64)
+    movie, episode = kind == MOVIE, kind == EPISODE
     runtime[movie] = np.clip(np.round(rng.normal(104, 18, int(movie.sum()))), 72, 210)
+    episodes = int(episode.sum())
     runtime[episode] = np.where(
-        half_hour[root[episode]],
-        rng.integers(21, 31, int(episode.sum())),
-        rng.integers(40, 63, int(episode.sum())),
+        half_hour[episode], rng.integers(21, 31, episodes), rng.integers(40, 63, episodes)
     )
+    return runtime
 
-    def per_tree(values: npt.NDArray[np.generic]) -> npt.NDArray[np.generic]:
-        spread = np.zeros(n, values.dtype)
-        spread[top] = values
-        return spread[root]
 
-    language = per_tree(rng.choice(len(vocab.LANGUAGES), len(top), p=_p(vocab.LANGUAGE_WEIGHTS)))
-    rating = per_tree(
-        np.where(
-            is_series,
-            rng.choice(len(vocab.MATURITY_RATINGS), len(top), p=_p(vocab.SERIES_RATING_WEIGHTS)),
-            rng.choice(len(vocab.MATURITY_RATINGS), len(top), p=_p(vocab.MOVIE_RATING_WEIGHTS)),
-        )
-    )
-    is_original = per_tree(rng.random(len(top)) < np.where(is_series, 0.3, 0.12))
-    budget = np.zeros(n, np.int64)
-    funded = movie & (rng.random(n) < 0.7)
-    dollars = rng.lognormal(np.log(15e6), 1.0, n) * np.where(is_original, 1.6, 1.0)
+def _budgets(kind: Ints, is_original: Bools, rng: np.random.Generator) -> Ints:
+    """Dollars for most movies, more for originals, rounded to 100,000; 0 when unknown."""
+    budget = np.zeros(len(kind), np.int64)
+    funded = (kind == MOVIE) & (rng.random(len(kind)) < 0.7)
+    dollars = rng.lognormal(np.log(15e6), 1.0, len(kind)) * np.where(is_original, 1.6, 1.0)
     budget[funded] = np.clip(np.round(dollars[funded], -5), 2e5, 3.5e8)
-
-    names, synopses = _title_texts(kind, parent, number, rng)
-    return TitlePlan(
-        kind=kind, parent=parent, root=root, number=number, release_day=release, year=year,
-        runtime=runtime, language=language, rating=rating, is_original=is_original,
-        status=status, budget=budget, names=names, synopses=synopses,
-    )  # fmt: skip
+    return budget
 
 
 def _p(weights: list[int]) -> npt.NDArray[np.float64]:

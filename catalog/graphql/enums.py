@@ -1,16 +1,25 @@
-"""GraphQL enums of the catalog, made from the models' choices."""
+"""GraphQL enums of the catalog: the models' own choices, registered with Strawberry.
+
+`strawberry.enum` marks the class it is given and returns it, so the names below
+are the model choice classes themselves and type-check as such.
+"""
 
 import strawberry
 
-from catalog import models
+from catalog.models import (
+    ArtworkKind,
+    Department,
+    ExternalIdSource,
+    RoleType,
+    TitleKind,
+    TitleStatus,
+)
 
-TitleKind = strawberry.enum(models.TitleKind, name="TitleKind", description="What a title is")
-TitleStatus = strawberry.enum(
-    models.TitleStatus, name="TitleStatus", description="Where a title is in its life"
-)
-RoleType = strawberry.enum(models.RoleType, name="RoleType", description="Cast or crew")
-Department = strawberry.enum(
-    models.Department, name="Department", description="The crew department of a credit"
-)
-ArtworkKind = strawberry.enum(models.ArtworkKind, name="ArtworkKind")
-ExternalIdSource = strawberry.enum(models.ExternalIdSource, name="ExternalIdSource")
+strawberry.enum(TitleKind, name="TitleKind", description="What a title is")
+strawberry.enum(TitleStatus, name="TitleStatus", description="Where a title is in its life")
+strawberry.enum(RoleType, name="RoleType", description="Cast or crew")
+strawberry.enum(Department, name="Department", description="The crew department of a credit")
+strawberry.enum(ArtworkKind, name="ArtworkKind")
+strawberry.enum(ExternalIdSource, name="ExternalIdSource")
+
+__all__ = ["ArtworkKind", "Department", "ExternalIdSource", "RoleType", "TitleKind", "TitleStatus"]

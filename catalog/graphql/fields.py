@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
+from strawberry import Info
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.types.arguments import StrawberryArgument
 from strawberry_django.fields.field import StrawberryDjangoField
 
 from catalog.graphql.enums import Department, RoleType
+
+_QS = TypeVar("_QS", bound=QuerySet[Any])
 
 
 class CreditConnectionField(StrawberryDjangoField):
@@ -46,15 +49,9 @@ class CreditConnectionField(StrawberryDjangoField):
     def arguments(self, value: list[StrawberryArgument]) -> None:
         StrawberryDjangoField.arguments.fset(self, value)  # type: ignore[attr-defined]
 
-    def get_queryset(
-        self,
-        queryset: QuerySet[Any],
-        info: Any,
-        *,
-        role_type: RoleType | None = None,
-        department: Department | None = None,
-        **kwargs: Any,
-    ) -> QuerySet[Any]:
+    def get_queryset(self, queryset: _QS, info: Info, **kwargs: Any) -> _QS:
+        role_type: RoleType | None = kwargs.pop("role_type", None)
+        department: Department | None = kwargs.pop("department", None)
         if role_type is not None:
             queryset = queryset.filter(role_type=role_type.value)
         if department is not None:

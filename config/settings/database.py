@@ -1,3 +1,5 @@
+from typing import Any
+
 import dj_database_url
 
 from config.env import env_str
@@ -6,7 +8,7 @@ from config.settings.base import BASE_DIR, IS_PRODUCTION
 DATABASE_URL = env_str("DATABASE_URL", required=IS_PRODUCTION)
 
 if DATABASE_URL:
-    DATABASES = {
+    DATABASES: dict[str, Any] = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     }
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import OutputWrapper
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 
 from catalog.importers.oscar_awards import MovieFinder
@@ -304,7 +304,10 @@ def imported_catalog(
 ) -> Iterator[SampleCatalogImportReport]:
     """One full import of the real data for the whole module, rolled back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield sample_catalog_import()
+        report = sample_catalog_import()
+        # Fire the deferred foreign-key checks once here, not again in every test's savepoint.
+        connection.check_constraints()
+        yield report
         transaction.set_rollback(True)
 
 
