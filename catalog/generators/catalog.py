@@ -58,7 +58,7 @@ from catalog.models import (
     RoleType,
     Title,
 )
-from catalog.naming import sort_name_for
+from catalog.naming import person_sort_name_for, sort_name_for
 
 EPOCH = date(1970, 1, 1)
 IMAGE_HOST = "https://images.studio.test"
@@ -314,13 +314,13 @@ class _CopyWriter:
                 plan.has_biography[used].tolist(),
                 strict=True,
             ):
-                name, sort_name = vocab.person_name(r)
+                name = vocab.person_name(r)
                 place = vocab.birthplace(r) if has_place else ""
                 is_actor = slot < credits.pool.new_actors
                 biography = (
                     vocab.biography(name, is_actor=is_actor, place=place) if has_biography else ""
                 )
-                yield pk, name, sort_name, birth_date, place, biography, now
+                yield pk, name, person_sort_name_for(name), birth_date, place, biography, now
 
         columns = [
             "id",

@@ -219,11 +219,10 @@ def character_name(r: Sequence[int]) -> str:
     return f"{_pick(FIRST_NAMES, r[1])} {_pick(LAST_NAMES, r[2])}"
 
 
-def person_name(r: Sequence[int]) -> tuple[str, str]:
-    """A person's name and sort name ('Smith, Anna'); now and then with a middle initial."""
+def person_name(r: Sequence[int]) -> str:
+    """A person's name; now and then with a middle initial."""
     first, last = _pick(FIRST_NAMES, r[0]), _pick(LAST_NAMES, r[1])
-    given = f"{first} {chr(ord('A') + r[2] % 26)}." if r[2] % 9 == 0 else first
-    return f"{given} {last}", f"{last}, {given}"
+    return f"{first} {chr(ord('A') + r[2] % 26)}. {last}" if r[2] % 9 == 0 else f"{first} {last}"
 
 
 def birthplace(r: Sequence[int]) -> str:

@@ -15,19 +15,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--no-progress", action="store_true", help="Do not show progress bars on stderr."
+            "--no-progress", action="store_true", help="Draw no progress bars on stderr."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        progress_file = None if options["no_progress"] else unwrapped_stream(self.stderr)
-        report = sample_catalog_import(progress_file=progress_file)
-        for line in report_lines(report, verbosity=options["verbosity"]):
-            self.stdout.write(line)
+        quiet = options["no_progress"] or options["verbosity"] == 0
+        report = sample_catalog_import(
+            progress_file=None if quiet else unwrapped_stream(self.stderr)
+        )
+        if options["verbosity"] >= 1:
+            for line in report_lines(report, verbosity=options["verbosity"]):
+                self.stdout.write(line)
 
 
 def unwrapped_stream(stream: OutputWrapper | TextIO) -> TextIO:
-    """The stream under Django's wrappers, which would end each of tqdm's '\r' redraws with a
-    newline (call_command(stderr=self.stderr) from another command wraps a wrapper)."""
+    """The stream under Django's wrappers, which would end each of tqdm's carriage-return
+    redraws with a newline (call_command(stderr=self.stderr) wraps a wrapper)."""
     while isinstance(stream, OutputWrapper):
         stream = cast(TextIO, stream._out)  # the stubs type it as a callable
     return stream
