@@ -17,7 +17,12 @@ class ArtworkKind(models.TextChoices):
 
 
 class Artwork(models.Model):
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="artwork")
+    title = models.ForeignKey(
+        Title,
+        on_delete=models.CASCADE,
+        related_name="artwork",
+        db_index=False,  # artwork_title_kind_idx leads with title
+    )
     kind = models.CharField(max_length=8, choices=ArtworkKind.choices)
     url = models.URLField(max_length=500)
     width = models.PositiveIntegerField()

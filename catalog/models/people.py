@@ -72,8 +72,13 @@ STANDARD_JOBS = {
 class Credit(models.Model):
     """A person's part in a title: a cast role (character, billing) or a crew job."""
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="credits")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    # The composite indexes below lead with title and with person; no single-column ones.
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="credits", db_index=False
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="credits", db_index=False
+    )
     role_type = models.CharField(max_length=4, choices=RoleType.choices)
     character = models.CharField(max_length=200, blank=True)
     billing_order = models.PositiveIntegerField(null=True, blank=True)
@@ -121,7 +126,12 @@ class Award(models.Model):
     is_winner = models.BooleanField(default=True)
     title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="awards")
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="awards"
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="awards",
+        db_index=False,  # award_person_idx leads with person
     )
 
     class Meta:

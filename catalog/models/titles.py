@@ -83,7 +83,12 @@ class Title(models.Model):
 
     kind = models.CharField(max_length=8, choices=TitleKind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        db_index=False,  # title_parent_number_idx serves lookups by parent
     )
     # NULL (not "") for "no parent": the composite foreign key skips rows with a NULL.
     parent_kind = models.CharField(  # noqa: DJ001
@@ -212,7 +217,10 @@ class ExternalIdSource(models.TextChoices):
 class ExternalId(models.Model):
     """An identifier of a title in another database; importers merge on these."""
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="external_ids")
+    # external_id_one_per_source (title, source) serves lookups by title.
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="external_ids", db_index=False
+    )
     source = models.CharField(max_length=16, choices=ExternalIdSource.choices)
     value = models.CharField(max_length=64)
 
