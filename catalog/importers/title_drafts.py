@@ -54,7 +54,7 @@ def title_draft(pair: MoviePair) -> TitleDraft:
 
 
 def _names(pair: MoviePair) -> tuple[str, str, str]:
-    """Name, sort name and original name: IMDb's name, else MovieLens' full name.
+    """Name, sort name and original name: IMDb's name, else MovieLens' main name.
 
     When the MovieLens movie matched only under an alternative name, IMDb's name is
     the original (foreign-language) one: the title shows MovieLens' main name and
@@ -67,5 +67,9 @@ def _names(pair: MoviePair) -> tuple[str, str, str]:
     if imdb is not None:
         return (*display_and_sort_names(imdb.source_name), "")
     if movielens is not None:
-        return (*display_and_sort_names(movielens.source_name), "")
+        # "Amelie (Fabuleux destin d'Amélie Poulain, Le)": the name in parentheses
+        # is the original (or another) name, not part of the English one.
+        main_name, alternatives = movielens_name_variants(movielens.source_name)
+        original = display_name_from_sort_name(alternatives[0]) if alternatives else ""
+        return (*display_and_sort_names(main_name), original)
     raise ValueError("A movie pair needs at least one record.")

@@ -441,6 +441,21 @@ def test_a_movielens_only_title_gets_a_sort_name_without_its_leading_article(
 
 @pytest.mark.slow
 @pytest.mark.django_db
+def test_a_movielens_only_title_shows_its_english_name_and_keeps_the_other_as_original(
+    imported_catalog: SampleCatalogImportReport,
+) -> None:
+    amelie = Title.objects.get(external_ids__source=ML, external_ids__value="4973")
+
+    assert (amelie.name, amelie.sort_name, amelie.original_name, amelie.year) == (
+        "Amelie",
+        "Amelie",
+        "Le Fabuleux destin d'Amélie Poulain",
+        2001,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
 def test_an_oscar_winner_has_a_person_a_cast_credit_and_an_award(
     imported_catalog: SampleCatalogImportReport,
 ) -> None:
