@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from tests.factories import StaffUserFactory
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -71,3 +73,34 @@ def test_graphiql_is_served_to_a_browser_in_development(db: None) -> None:
 
     assert response.status_code == 200
     assert b"graphiql" in response.content.lower()
+
+
+def test_an_app_client_without_cookies_needs_no_csrf_token(db: None) -> None:
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        "/graphql/", data={"query": "{ genres { name } }"}, content_type="application/json"
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"data": {"genres": []}}
+
+
+def test_a_browser_session_must_send_the_csrf_token(db: None) -> None:
+    # given a staff member signed in through the admin, in a browser
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(StaffUserFactory())
+    client.get("/admin/")  # sets the csrftoken cookie
+    request = {"data": {"query": "{ genres { name } }"}, "content_type": "application/json"}
+
+    # when a request rides on the session without the token, and then with it
+    forged = client.post("/graphql/", **request)
+    genuine = client.post(
+        "/graphql/", **request, HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value
+    )
+
+    # then only the one with the token is served
+    assert forged.status_code == 403
+    assert forged.json()["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    assert genuine.status_code == 200
+    assert genuine.json() == {"data": {"genres": []}}
