@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test lint format install migrate sample-data worker beat schema stop-db bench
+.PHONY: run test lint format install migrate sample-data worker beat schema stop-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
