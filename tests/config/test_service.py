@@ -104,3 +104,17 @@ def test_a_browser_session_must_send_the_csrf_token(db: None) -> None:
     assert forged.json()["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
     assert genuine.status_code == 200
     assert genuine.json() == {"data": {"genres": []}}
+
+
+def test_the_celery_app_is_configured_for_long_idempotent_tasks() -> None:
+    from django.conf import settings
+
+    from config.celery import app
+
+    assert app.conf.broker_url == (settings.REDIS_URL or "memory://")
+    assert app.conf.task_acks_late is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_always_eager is (not settings.REDIS_URL)
+    assert (
+        app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit
+    )
