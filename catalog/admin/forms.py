@@ -36,7 +36,25 @@ class TitleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Title
-        fields = "__all__"  # the admin's fieldsets choose and arrange them
+        fields = [
+            "kind",
+            "parent",
+            "number",
+            "name",
+            "sort_name",
+            "original_name",
+            "status",
+            "release_date",
+            "year",
+            "runtime_minutes",
+            "original_language",
+            "maturity_rating",
+            "is_original",
+            "synopsis",
+            "genres",
+            "keywords",
+            "budget_usd",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -115,6 +115,4 @@ def test_the_celery_app_is_configured_for_long_idempotent_tasks() -> None:
     assert app.conf.task_acks_late is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.task_always_eager is (not settings.REDIS_URL)
-    assert (
-        app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit
-    )
+    assert app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit
