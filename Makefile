@@ -7,6 +7,8 @@ UV_VERSION := 0.13.8
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
+# Trust the machine's certificate store (as pip does), e.g. behind a company TLS proxy.
+export UV_SYSTEM_CERTS ?= 1
 
 .PHONY: run test lint format install migrate sample-data worker beat schema stop-db
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -36,7 +37,14 @@ class TitleFilterSet(django_filters.FilterSet):
         field_name="original_language", lookup_expr="iexact"
     )
     is_original = django_filters.BooleanFilter()
-    available_in = django_filters.CharFilter(method="filter_available_in")
+    available_in = django_filters.CharFilter(
+        method="filter_available_in",
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z]{2}$", "Expected a two-letter ISO 3166-1 region code such as US."
+            )
+        ],
+    )
     person_id = django_filters.NumberFilter(method="filter_person")
     search = django_filters.CharFilter(method="filter_search")
 

@@ -5,6 +5,8 @@ from enum import Enum
 from typing import Any
 
 from django.db.models import F, OrderBy, QuerySet
+from django_filters import FilterSet
+from strawberry.utils.str_converters import to_camel_case
 
 from catalog.filters import PersonFilterSet, TitleFilterSet, filter_errors
 from catalog.models import Genre, Person, Title
@@ -47,8 +49,7 @@ def title_list(
     """
     filterset = TitleFilterSet(data=filters or {}, queryset=Title.objects.all())
     if not filterset.is_valid():
-        field, messages = next(iter(filter_errors(filterset).items()))
-        raise BadUserInput(f"Invalid filter {field}: {' '.join(messages)}", field=field)
+        raise _invalid_filter(filterset)
     searching = bool((filters or {}).get("search", "").strip())
     sorts = sorts or [
         TitleSort(TitleSortField.RELEVANCE, descending=True)
@@ -76,9 +77,15 @@ def title_search(*, query: str, kinds: list[str] | None = None) -> QuerySet[Titl
 def person_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
     filterset = PersonFilterSet(data=filters or {}, queryset=Person.objects.all())
     if not filterset.is_valid():
-        field, messages = next(iter(filter_errors(filterset).items()))
-        raise BadUserInput(f"Invalid filter {field}: {' '.join(messages)}", field=field)
+        raise _invalid_filter(filterset)
     return filterset.qs.order_by("name", "id")
+
+
+def _invalid_filter(filterset: FilterSet) -> BadUserInput:
+    """The first of a filter set's errors, named as the API names the filter."""
+    field, messages = next(iter(filter_errors(filterset).items()))
+    name = to_camel_case(field)
+    return BadUserInput(f"Invalid filter {name}: {' '.join(messages)}", field=name)
 
 
 def genre_list() -> QuerySet[Genre]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from graphql import GraphQLError
+from strawberry.relay.types import GlobalIDValueError
 
 from config.errors import BAD_USER_INPUT, FORBIDDEN, INTERNAL, NOT_FOUND, CatalogError
 
@@ -37,7 +38,7 @@ def code_for(error: GraphQLError) -> str:
         return FORBIDDEN
     if isinstance(original, ObjectDoesNotExist):
         return NOT_FOUND
-    if isinstance(original, ValidationError):
+    if isinstance(original, (ValidationError, GlobalIDValueError)):
         return BAD_USER_INPUT
     if isinstance(original, (ValueError, TypeError)) and str(original).startswith(
         _PAGINATION_MESSAGE_PREFIXES

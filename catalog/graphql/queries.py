@@ -21,20 +21,29 @@ from catalog.graphql.filters import (
     title_sorts,
 )
 from catalog.graphql.types import GenreType, PersonType, TitleType
+from config.graphql_arguments import CursorArguments, NodeIdArguments
 
 
 @strawberry.type
 class Query:
-    node: relay.Node | None = strawberry_django.node(description="Any object by its global id")
-    nodes: list[relay.Node | None] = strawberry_django.node(
-        description="Objects by their global ids, in the order given"
+    node: relay.Node | None = strawberry_django.node(
+        description="Any object by its global id", extensions=[NodeIdArguments()]
     )
-    title: TitleType | None = strawberry_django.node(description="A title by its global id")
-    person: PersonType | None = strawberry_django.node(description="A person by their global id")
+    nodes: list[relay.Node | None] = strawberry_django.node(
+        description="Objects by their global ids, in the order given",
+        extensions=[NodeIdArguments()],
+    )
+    title: TitleType | None = strawberry_django.node(
+        description="A title by its global id", extensions=[NodeIdArguments("Title")]
+    )
+    person: PersonType | None = strawberry_django.node(
+        description="A person by their global id", extensions=[NodeIdArguments("Person")]
+    )
 
     @strawberry_django.connection(
         DjangoListConnection[TitleType],
         description="Titles, filtered and ordered; `totalCount` counts every match",
+        extensions=[CursorArguments()],
     )
     def titles(
         self,
@@ -50,11 +59,16 @@ class Query:
     @strawberry_django.connection(
         DjangoListConnection[TitleType],
         description="Titles matching the query, most relevant first; tolerates typos",
+        extensions=[CursorArguments()],
     )
     def search(self, query: str, kind: list[TitleKind] | None = None) -> Iterable[models.Title]:
         return selectors.title_search(query=query, kinds=[k.value for k in kind or []])
 
-    @strawberry_django.connection(DjangoListConnection[PersonType], description="People, by name")
+    @strawberry_django.connection(
+        DjangoListConnection[PersonType],
+        description="People, by name",
+        extensions=[CursorArguments()],
+    )
     def people(
         self,
         person_filter: Annotated[PersonFilter | None, strawberry.argument(name="filters")] = None,

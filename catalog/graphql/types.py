@@ -24,7 +24,7 @@ from catalog.graphql.enums import (
     TitleStatus,
 )
 from catalog.graphql.fields import CreditConnectionField
-from catalog.graphql.pagination import validated_page_size
+from config.graphql_arguments import CursorArguments, validated_page_size
 
 DEFAULT_CAST_SIZE = 10
 
@@ -165,6 +165,7 @@ class TitleType(relay.Node):
     credits: DjangoListConnection[CreditType] = strawberry_django.connection(
         field_cls=CreditConnectionField,
         description="Cast in billing order, then crew; filter by role type or department",
+        extensions=[CursorArguments()],
     )
 
     @strawberry_django.field(prefetch_related=["keywords"])
@@ -234,4 +235,5 @@ class PersonType(relay.Node):
     credits: DjangoListConnection[CreditType] = strawberry_django.connection(
         field_cls=CreditConnectionField,
         description="The person's credits, each with its title",
+        extensions=[CursorArguments()],
     )

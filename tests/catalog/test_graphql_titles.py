@@ -364,3 +364,89 @@ def test_a_person_filter_that_names_a_title_id_of_the_wrong_type_is_bad_input(db
 
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["message"] == "personId must be the id of a Person."
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not a cursor",  # not base64
+        to_base64("arrayconnection", "abc"),  # an offset that is not a number
+        to_base64("arrayconnection", "-5"),  # a negative offset
+        to_base64("Title", "1"),  # a global id, not a cursor
+    ],
+)
+def test_a_cursor_this_api_did_not_return_is_bad_input(shelf: None, cursor: str) -> None:
+    body = graphql(Client(), TITLE_NAMES, {"first": 2, "after": cursor})
+
+    assert body["data"] is None
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["message"] == "Argument 'after' is not a cursor returned by this list."
+    assert body["errors"][0]["extensions"]["field"] == "after"
+
+
+def test_a_bad_cursor_on_a_nested_list_is_bad_input_at_its_path(db: None) -> None:
+    TitleFactory()
+    body = graphql(
+        Client(),
+        '{ titles { edges { node { credits(first: 2, before: "zz") { totalCount } } } } }',
+    )
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["path"] == ["titles", "edges", 0, "node", "credits"]
+    assert body["errors"][0]["extensions"]["field"] == "before"
+
+
+@pytest.mark.parametrize(
+    ("query", "node_id", "message"),
+    [
+        ("node(id: $id) { id }", "garbage", 'Value cannot represent a GlobalID: "garbage".'),
+        (
+            "node(id: $id) { id }",
+            to_base64("Studio", "1"),
+            "Cannot resolve. GlobalID requires a GraphQL type, received `Studio`.",
+        ),
+        (
+            "node(id: $id) { id }",
+            to_base64("Title", "abc"),
+            "Argument 'id' is not the id of any Title.",
+        ),
+        (
+            "title(id: $id) { name }",
+            to_base64("Person", "1"),
+            "Argument 'id' must be the id of a Title.",
+        ),
+        (
+            "person(id: $id) { name }",
+            to_base64("Title", "1"),
+            "Argument 'id' must be the id of a Person.",
+        ),
+    ],
+)
+def test_an_id_that_cannot_name_an_object_of_the_asked_type_is_bad_input(
+    db: None, query: str, node_id: str, message: str
+) -> None:
+    body = graphql(Client(), f"query ($id: ID!) {{ {query} }}", {"id": node_id})
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["message"] == message
+
+
+def test_nodes_rejects_the_whole_list_when_one_id_is_malformed(db: None) -> None:
+    title = TitleFactory()
+    body = graphql(
+        Client(),
+        "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        {"ids": [global_id("Title", title.pk), to_base64("Title", "x")]},
+    )
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "ids"
+
+
+@pytest.mark.parametrize("region", ["USA", "U", "1A"])
+def test_available_in_takes_a_two_letter_region_code(db: None, region: str) -> None:
+    body = graphql(Client(), TITLE_NAMES, {"filters": {"availableIn": region}})
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "availableIn"
+    assert "two-letter ISO 3166-1 region code" in body["errors"][0]["message"]
