@@ -8,6 +8,7 @@ names the argument instead.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -30,12 +31,24 @@ def validated_page_size(size: int, *, argument: str) -> int:
     return size
 
 
+# Keys and offsets are ASCII digits (`str.isdigit` also accepts "²" and "٣"), short
+# enough to stay inside PostgreSQL's bigint.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def node_pk(global_id: relay.GlobalID) -> int | None:
+    """The primary key a global id names, or None if it cannot name a row."""
+    if _WHOLE_NUMBER.fullmatch(global_id.node_id) is None:
+        return None
+    return int(global_id.node_id)
+
+
 def _is_cursor(value: str) -> bool:
     try:
         prefix, offset = relay.from_base64(value)
     except ValueError:
         return False
-    return prefix == CURSOR_PREFIX and offset.isdigit()
+    return prefix == CURSOR_PREFIX and _WHOLE_NUMBER.fullmatch(offset) is not None
 
 
 class CursorArguments(FieldExtension):
@@ -53,12 +66,11 @@ class CursorArguments(FieldExtension):
 
 
 def _check_node_id(global_id: relay.GlobalID, type_name: str | None, *, argument: str) -> None:
-    # Every model behind a node has an integer primary key.
     if type_name is not None and global_id.type_name != type_name:
         raise BadUserInput(
             f"Argument '{argument}' must be the id of a {type_name}.", field=argument
         )
-    if not global_id.node_id.isdigit():
+    if node_pk(global_id) is None:  # every model behind a node has an integer key
         raise BadUserInput(
             f"Argument '{argument}' is not the id of any {global_id.type_name}.", field=argument
         )

@@ -66,8 +66,8 @@ class TitleAdmin(admin.ModelAdmin):
     list_filter = ["kind", GenreListFilter, DecadeListFilter, "status", "is_original"]
     search_fields = ["name", "sort_name", "original_name"]
     search_help_text = (
-        "Name, sort name or original name; or an exact external id such as tt0068646, "
-        "a MovieLens id or imdb:tt0068646."
+        "Name, sort name or original name; or an exact external id, with or without its "
+        "source: movielens:858, ggplot2movies:20545, imdb:tt0068646."
     )
     # Counting 60,000 titles twice per page (filtered and in full) is the cost to avoid;
     # facets would add one count per filter choice.

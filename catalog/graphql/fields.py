@@ -9,6 +9,7 @@ from strawberry import Info
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.types.arguments import StrawberryArgument
 from strawberry_django.fields.field import StrawberryDjangoField
+from strawberry_django.optimizer import is_optimized_by_prefetching
 
 from catalog.graphql.enums import Department, RoleType
 
@@ -50,6 +51,8 @@ class CreditConnectionField(StrawberryDjangoField):
         StrawberryDjangoField.arguments.fset(self, value)  # type: ignore[attr-defined]
 
     def get_queryset(self, queryset: _QS, info: Info, **kwargs: Any) -> _QS:
+        if is_optimized_by_prefetching(queryset):
+            return queryset  # prefetched through this very method: already filtered
         role_type: RoleType | None = kwargs.pop("role_type", None)
         department: Department | None = kwargs.pop("department", None)
         if role_type is not None:

@@ -11,6 +11,7 @@ from strawberry import relay
 from catalog.graphql.enums import TitleKind
 from catalog.selectors import TitleSort, TitleSortField
 from config.errors import BadUserInput
+from config.graphql_arguments import node_pk
 
 
 @strawberry.input(description="An inclusive range of whole numbers; either end may be open")
@@ -102,9 +103,10 @@ def title_sorts(order: TitleOrder | None) -> list[TitleSort]:
 
 
 def _node_pk(global_id: relay.GlobalID, type_name: str, *, field: str) -> int:
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
+    pk = node_pk(global_id) if global_id.type_name == type_name else None
+    if pk is None:
         raise BadUserInput(f"{field} must be the id of a {type_name}.", field=field)
-    return int(global_id.node_id)
+    return pk
 
 
 @strawberry.input(description="Which people to list")

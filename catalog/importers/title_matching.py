@@ -25,6 +25,9 @@ from catalog.naming import display_name_from_sort_name, normalised_title_key
 
 _TRAILING_PARENTHESES = re.compile(r"\s*\((?P<inner>[^()]*)\)\s*$")
 _ALSO_KNOWN_AS = re.compile(r"^a\.?k\.?a\.?\s+", re.IGNORECASE)
+# A name that ends in a joining word or mark goes on inside the parentheses:
+# "Birdman: Or (The Unexpected Virtue of Ignorance)" is one name, not two.
+_UNFINISHED_NAME = re.compile(r"(?:[:&\-]|\b(?:or|and|of))\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +52,16 @@ def movielens_name_variants(source_name: str) -> tuple[str, list[str]]:
 
     'Umbrellas of Cherbourg, The (Parapluies de Cherbourg, Les)' ->
     ('Umbrellas of Cherbourg, The', ['Parapluies de Cherbourg, Les']);
-    'Phenomena (a.k.a. Creepers)' -> ('Phenomena', ['Creepers']).
+    'Phenomena (a.k.a. Creepers)' -> ('Phenomena', ['Creepers']);
+    'Birdman: Or (The Unexpected Virtue of Ignorance)' -> (the whole name, []).
     """
     main = source_name.strip()
     alternatives: list[str] = []
-    while (match := _TRAILING_PARENTHESES.search(main)) and match.start() > 0:
+    while (
+        (match := _TRAILING_PARENTHESES.search(main))
+        and match.start() > 0
+        and not _UNFINISHED_NAME.search(main[: match.start()])
+    ):
         alternatives.insert(0, _ALSO_KNOWN_AS.sub("", match["inner"]).strip())
         main = main[: match.start()]
     return main, [name for name in alternatives if name]

@@ -17,13 +17,13 @@ from tests.factories import (
 from tests.graphql import data_of
 
 TITLES_WITH_CREDITS = """
-query ($first: Int!) {
+query ($first: Int!, $roleType: RoleType) {
   titles(first: $first) {
     totalCount
     edges { node {
       name
       genres { name }
-      credits(first: 10) { edges { node { character person { name } } } }
+      credits(first: 10, roleType: $roleType) { edges { node { roleType person { name } } } }
       artwork { url kind }
       availability { region isActive }
     } }
@@ -47,6 +47,7 @@ def make_titles(count: int) -> None:
         title = TitleFactory(genres=[drama, comedy])
         for _ in range(12):
             CastCreditFactory(title=title)
+        CrewCreditFactory(title=title)
         ArtworkFactory(title=title)
         AvailabilityFactory(title=title, region="US")
         AvailabilityFactory(title=title, region="GB")
@@ -58,20 +59,27 @@ def count_queries(client: Client, query: str, variables: dict[str, object]) -> t
     return len(captured), data
 
 
+@pytest.mark.parametrize("role_type", [None, "CAST"])
 @pytest.mark.parametrize("page_size", [5, 50])
 def test_a_page_of_titles_with_credits_runs_a_fixed_number_of_queries(
-    db: None, page_size: int
+    db: None, page_size: int, role_type: str | None
 ) -> None:
-    # given as many titles as the page holds, each with genres, 12 credits, artwork, availability
+    # given as many titles as the page holds, each with genres, 13 credits, artwork, availability
     make_titles(page_size)
 
-    # when a front end asks for the page with all of it
-    queries, data = count_queries(Client(), TITLES_WITH_CREDITS, {"first": page_size})
+    # when a front end asks for the page with all of it (or with only the cast)
+    queries, data = count_queries(
+        Client(), TITLES_WITH_CREDITS, {"first": page_size, "roleType": role_type}
+    )
 
     # then: titles with their total count, genres, credits with people (window-limited),
     # artwork, availability
     assert len(data["titles"]["edges"]) == page_size
-    assert all(len(edge["node"]["credits"]["edges"]) == 10 for edge in data["titles"]["edges"])
+    credits = [
+        credit for edge in data["titles"]["edges"] for credit in edge["node"]["credits"]["edges"]
+    ]
+    assert len(credits) == 10 * page_size
+    assert role_type is None or {credit["node"]["roleType"] for credit in credits} == {role_type}
     assert all(len(edge["node"]["genres"]) == 2 for edge in data["titles"]["edges"])
     assert queries == 5
 

@@ -373,6 +373,8 @@ def test_a_person_filter_that_names_a_title_id_of_the_wrong_type_is_bad_input(db
         to_base64("arrayconnection", "abc"),  # an offset that is not a number
         to_base64("arrayconnection", "-5"),  # a negative offset
         to_base64("Title", "1"),  # a global id, not a cursor
+        to_base64("arrayconnection", "²"),  # a digit, but not an ASCII one
+        to_base64("arrayconnection", "9" * 23),  # past PostgreSQL's bigint
     ],
 )
 def test_a_cursor_this_api_did_not_return_is_bad_input(shelf: None, cursor: str) -> None:
@@ -408,6 +410,16 @@ def test_a_bad_cursor_on_a_nested_list_is_bad_input_at_its_path(db: None) -> Non
         (
             "node(id: $id) { id }",
             to_base64("Title", "abc"),
+            "Argument 'id' is not the id of any Title.",
+        ),
+        (
+            "title(id: $id) { name }",
+            to_base64("Title", "²"),
+            "Argument 'id' is not the id of any Title.",
+        ),
+        (
+            "title(id: $id) { name }",
+            to_base64("Title", "٣"),  # an Arabic-Indic three, not title 3
             "Argument 'id' is not the id of any Title.",
         ),
         (
@@ -450,3 +462,87 @@ def test_available_in_takes_a_two_letter_region_code(db: None, region: str) -> N
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["field"] == "availableIn"
     assert "two-letter ISO 3166-1 region code" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("node_id", ["x", "²", "9" * 23])
+def test_a_person_filter_with_an_id_that_names_no_row_is_bad_input(db: None, node_id: str) -> None:
+    body = graphql(
+        Client(),
+        "query ($id: ID!) { titles(filters: {personId: $id}) { totalCount } }",
+        {"id": to_base64("Person", node_id)},
+    )
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "personId"
+
+
+CREDITS_OF_ONE_ROLE = """
+fragment Credits on Title {
+  name
+  credits(roleType: $roleType, department: $department) {
+    edges { node { character job person { name } } }
+  }
+}
+query ($id: ID!, $roleType: RoleType, $department: Department) {
+  title(id: $id) { ...Credits }
+  titles(first: 10) { edges { node { ...Credits } } }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "credited"),
+    [
+        ({"roleType": "CAST"}, [("Hanna", "", "Al Pacino")]),
+        ({"roleType": "CREW", "department": "DIRECTING"}, [("", "Director", "Michael Mann")]),
+        ({"department": "MUSIC"}, [("", "Composer", "Elliot Goldenthal")]),
+    ],
+)
+def test_credits_of_one_role_on_a_title_and_on_a_page_of_titles(
+    db: None, arguments: dict[str, str], credited: list[tuple[str, str, str]]
+) -> None:
+    heat = TitleFactory(name="Heat")
+    CastCreditFactory(title=heat, person=PersonFactory(name="Al Pacino"), character="Hanna")
+    CrewCreditFactory(title=heat, person=PersonFactory(name="Michael Mann"))
+    CrewCreditFactory(
+        title=heat,
+        person=PersonFactory(name="Elliot Goldenthal"),
+        department=Department.MUSIC,
+        job="Composer",
+    )
+    TitleFactory(name="Ronin")
+
+    data = data_of(Client(), CREDITS_OF_ONE_ROLE, {"id": global_id("Title", heat.pk), **arguments})
+
+    heat_credits = {
+        "name": "Heat",
+        "credits": {
+            "edges": [
+                {"node": {"character": character, "job": job, "person": {"name": person}}}
+                for character, job, person in credited
+            ]
+        },
+    }
+    assert data["title"] == heat_credits
+    assert [edge["node"] for edge in data["titles"]["edges"]] == [
+        heat_credits,
+        {"name": "Ronin", "credits": {"edges": []}},
+    ]
+
+
+def test_a_persons_credits_of_one_role(db: None) -> None:
+    person = PersonFactory(name="Clint Eastwood")
+    CastCreditFactory(person=person, title=TitleFactory(name="Unforgiven"), character="Munny")
+    CrewCreditFactory(person=person, title=TitleFactory(name="Mystic River"))
+
+    data = data_of(
+        Client(),
+        """query ($id: ID!) { person(id: $id) {
+            credits(roleType: CREW) { edges { node { job title { name } } } }
+        } }""",
+        {"id": global_id("Person", person.pk)},
+    )
+
+    assert data["person"]["credits"] == {
+        "edges": [{"node": {"job": "Director", "title": {"name": "Mystic River"}}}]
+    }

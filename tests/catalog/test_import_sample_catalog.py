@@ -96,6 +96,10 @@ def test_movielens_name_variants_split_the_main_name_from_the_alternatives() -> 
         "Legend, The",
         ["Legend of Fong Sai-Yuk, The", "Fong Sai Yuk"],
     )
+    assert movielens_name_variants("Birdman: Or (The Unexpected Virtue of Ignorance)") == (
+        "Birdman: Or (The Unexpected Virtue of Ignorance)",
+        [],
+    )
     assert movielens_name_variants("(Haru)") == ("(Haru)", [])
     assert movielens_name_variants("Heat") == ("Heat", [])
 
