@@ -14,10 +14,7 @@ from catalog.search import titles_matching
 
 def available_in(region: str) -> Q:
     """Titles open to viewers in `region` now: by their own window or their series'."""
-    now = timezone.now()
-    open_windows = Availability.objects.filter(region=region.upper(), window_start__lte=now).filter(
-        Q(window_end__isnull=True) | Q(window_end__gt=now)
-    )
+    open_windows = Availability.objects.filter(region=region.upper()).open_at(timezone.now())
     return (
         Q(Exists(open_windows.filter(title=OuterRef("pk"))))
         | Q(Exists(open_windows.filter(title=OuterRef("parent"))))

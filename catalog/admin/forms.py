@@ -19,7 +19,6 @@ from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 
 from catalog.models import PARENT_KIND, Artwork, Availability, Title, TitleKind
-from catalog.naming import sort_name_for
 
 
 def _kind_label(kind: str) -> str:
@@ -27,34 +26,15 @@ def _kind_label(kind: str) -> str:
 
 
 class TitleAdminForm(forms.ModelForm):
-    """The title form, with the rules of the parent hierarchy spelled out per field."""
+    """The title form, with the rules of the parent hierarchy spelled out per field.
+
+    It has no Meta: `TitleAdmin` builds the form's model and fields from its fieldsets.
+    """
 
     # The bounds of the `title_year_plausible` and `title_runtime_positive` check constraints,
     # stated on the fields so that staff get a message naming the field.
     year = forms.IntegerField(required=False, min_value=1870, max_value=2100)
     runtime_minutes = forms.IntegerField(required=False, min_value=1, label="Runtime (minutes)")
-
-    class Meta:
-        model = Title
-        fields = [
-            "kind",
-            "parent",
-            "number",
-            "name",
-            "sort_name",
-            "original_name",
-            "status",
-            "release_date",
-            "year",
-            "runtime_minutes",
-            "original_language",
-            "maturity_rating",
-            "is_original",
-            "synopsis",
-            "genres",
-            "keywords",
-            "budget_usd",
-        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,8 +48,6 @@ class TitleAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned_data = self.cleaned_data
-        if cleaned_data.get("name") and not cleaned_data.get("sort_name"):
-            cleaned_data["sort_name"] = sort_name_for(cleaned_data["name"])
         kind = cleaned_data.get("kind")
         if kind:
             self._check_kind_change(kind)

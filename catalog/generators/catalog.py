@@ -20,10 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import repeat
+from typing import TypeVar
 
 import numpy as np
 from django.db import connection, models, transaction
-from django.utils.text import slugify
 from psycopg import Cursor, sql
 from psycopg.rows import TupleRow
 from tqdm import tqdm
@@ -51,16 +51,16 @@ from catalog.models import (
     Artwork,
     Availability,
     Credit,
-    Genre,
     Keyword,
-    MaturityRating,
     Person,
     RoleType,
     Title,
 )
 from catalog.naming import person_sort_name_for, sort_name_for
+from catalog.vocabulary import ensure_certificates, ensure_genres
 
 EPOCH = date(1970, 1, 1)
+EPOCH_MIDNIGHT = datetime(1970, 1, 1, tzinfo=UTC)
 IMAGE_HOST = "https://images.studio.test"
 PROGRESS_STEP = 10_000
 
@@ -90,9 +90,14 @@ def generate_catalog(*, titles: int, seed: int = 0, progress: bool = False) -> G
         with connection.connection.cursor() as cursor:
             writer = _CopyWriter(cursor, summary, progress)
             with _timed(summary, "vocabulary"):
-                genre_ids = _upsert_genres(cursor)
+                genre_ids_by_name, _ = ensure_genres()
+                genre_ids = [genre_ids_by_name[name] for name in vocab.GENRES]
                 keyword_ids = _upsert_keywords(cursor)
-                rating_ids = _upsert_maturity_ratings(cursor)
+                rating_ids_by_code, _ = ensure_certificates(vocab.MATURITY_RATINGS)
+                rating_ids = [
+                    rating_ids_by_code[rating.system, rating.code]
+                    for rating in vocab.MATURITY_RATINGS
+                ]
                 existing_actors = _credited_people(cursor, RoleType.CAST)
                 existing_crew = _credited_people(cursor, RoleType.CREW)
             with _timed(summary, "plan"):
@@ -120,30 +125,6 @@ def generate_catalog(*, titles: int, seed: int = 0, progress: bool = False) -> G
     return summary
 
 
-def _upsert_genres(cursor: Cursor[TupleRow]) -> list[int]:
-    names, slugs = vocab.GENRES, [slugify(name) for name in vocab.GENRES]
-    table = sql.Identifier(Genre._meta.db_table)
-    cursor.execute(
-        sql.SQL(
-            "INSERT INTO {} (name, slug) SELECT * FROM unnest(%s::text[], %s::text[]) "
-            "ON CONFLICT DO NOTHING"
-        ).format(table),
-        [names, slugs],
-    )
-    cursor.execute(
-        sql.SQL("SELECT id, name, slug FROM {} WHERE name = ANY(%s) OR slug = ANY(%s)").format(
-            table
-        ),
-        [names, slugs],
-    )
-    found = cursor.fetchall()
-    by_name = {name: pk for pk, name, _ in found}
-    by_slug = {slug: pk for pk, _, slug in found}
-    return [
-        int(by_name.get(name) or by_slug[slug]) for name, slug in zip(names, slugs, strict=True)
-    ]
-
-
 def _upsert_keywords(cursor: Cursor[TupleRow]) -> list[int]:
     table = sql.Identifier(Keyword._meta.db_table)
     cursor.execute(
@@ -157,24 +138,6 @@ def _upsert_keywords(cursor: Cursor[TupleRow]) -> list[int]:
     )
     by_name: dict[str, int] = dict(cursor.fetchall())
     return [int(by_name[name]) for name in vocab.KEYWORDS]
-
-
-def _upsert_maturity_ratings(cursor: Cursor[TupleRow]) -> list[int]:
-    table = sql.Identifier(MaturityRating._meta.db_table)
-    systems, codes, levels, descriptions = (
-        list(column) for column in zip(*vocab.MATURITY_RATINGS, strict=True)
-    )
-    cursor.execute(
-        sql.SQL(
-            "INSERT INTO {} (system, code, level, description) "
-            "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[]) "
-            "ON CONFLICT (system, code) DO NOTHING"
-        ).format(table),
-        [systems, codes, levels, descriptions],
-    )
-    cursor.execute(sql.SQL("SELECT system, code, id FROM {}").format(table))
-    by_code = {(system, code): pk for system, code, pk in cursor.fetchall()}
-    return [int(by_code[system, code]) for system, code in zip(systems, codes, strict=True)]
 
 
 def _credited_people(cursor: Cursor[TupleRow], role_type: str) -> Ints:
@@ -205,19 +168,14 @@ def _optional(values: Ints, missing: int) -> list[int | None]:
     return [None if value == missing else value for value in values.tolist()]
 
 
-def _dates(days: Ints) -> list[date | None]:
-    cache: dict[int, date] = {}
-    return [
-        None if day == NO_DAY else cache.setdefault(day, EPOCH + timedelta(days=day))
-        for day in days.tolist()
-    ]
+_Day = TypeVar("_Day", date, datetime)
 
 
-def _midnights(days: Ints) -> list[datetime | None]:
-    cache: dict[int, datetime] = {}
-    start = datetime(1970, 1, 1, tzinfo=UTC)
+def _days_after(epoch: _Day, days: Ints) -> list[_Day | None]:
+    """`epoch` plus each number of days; NO_DAY gives None."""
+    cache: dict[int, _Day] = {}
     return [
-        None if day == NO_DAY else cache.setdefault(day, start + timedelta(days=day))
+        None if day == NO_DAY else cache.setdefault(day, epoch + timedelta(days=day))
         for day in days.tolist()
     ]
 
@@ -273,7 +231,7 @@ class _CopyWriter:
             [sort_name_for(name) for name in plan.names],
             [name if is_top else "" for name, is_top in zip(plan.names, top.tolist(), strict=True)],
             plan.synopses,
-            _dates(plan.release_day),
+            _days_after(EPOCH, plan.release_day),
             plan.year.tolist(),
             _optional(plan.runtime, 0),
             [vocab.LANGUAGES[language] for language in plan.language.tolist()],
@@ -302,7 +260,9 @@ class _CopyWriter:
         person_ids = np.concatenate([existing, np.zeros(len(plan.words), np.int64)])
         person_ids[len(existing) + used] = ids
         words = plan.words[used].tolist()
-        birth_dates = _dates(np.where(plan.has_birth_date[used], plan.birth_day[used], NO_DAY))
+        birth_dates = _days_after(
+            EPOCH, np.where(plan.has_birth_date[used], plan.birth_day[used], NO_DAY)
+        )
 
         def rows() -> Iterator[tuple[object, ...]]:
             for pk, slot, r, birth_date, has_place, has_biography in zip(
@@ -392,8 +352,8 @@ class _CopyWriter:
         rows = zip(
             title_ids[plan.title].tolist(),
             [vocab.REGIONS[region] for region in plan.region.tolist()],
-            _midnights(plan.start_day),
-            _midnights(plan.end_day),
+            _days_after(EPOCH_MIDNIGHT, plan.start_day),
+            _days_after(EPOCH_MIDNIGHT, plan.end_day),
             strict=True,
         )
         columns = ["title_id", "region", "window_start", "window_end"]

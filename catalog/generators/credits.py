@@ -23,6 +23,7 @@ from catalog.generators.titles import (
     Bools,
     Ints,
     TitlePlan,
+    first_day_of,
     random_stream,
     ranks,
 )
@@ -179,9 +180,7 @@ def plan_people(pool: PersonPool, seed: int) -> PeoplePlan:
     rng = random_stream(seed, "people")
     slots = pool.new_actors + pool.new_crew
     birth_year = rng.integers(1925, 2004, slots)
-    birth_day = (birth_year - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(
-        np.int64
-    ) + rng.integers(0, 365, slots)
+    birth_day = first_day_of(birth_year) + rng.integers(0, 365, slots)
     return PeoplePlan(
         words=rng.integers(0, 2**31, (slots, 4)),
         birth_day=birth_day,

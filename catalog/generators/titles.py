@@ -17,13 +17,13 @@ import numpy as np
 import numpy.typing as npt
 
 from catalog.generators import vocabulary as vocab
-from catalog.models import STANDARD_JOBS, TitleStatus
+from catalog.models import STANDARD_JOBS, ArtworkKind, TitleKind, TitleStatus
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
 MOVIE, SERIES, SEASON, EPISODE = range(4)
-KINDS = ["movie", "series", "season", "episode"]
+KINDS = TitleKind.values  # indexed by the four constants above, in the enum's order
 STATUSES = [
     TitleStatus.RELEASED.value,
     TitleStatus.ANNOUNCED.value,
@@ -76,7 +76,8 @@ def _days_to_year(days: Ints) -> Ints:
     return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
 
 
-def _first_day_of(years: Ints) -> Ints:
+def first_day_of(years: Ints) -> Ints:
+    """Days since 1970-01-01 of the first of January of each year."""
     return (years - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
 
 
@@ -217,10 +218,10 @@ def _release_days(
     after the one before, a series on the day its first season starts."""
     release = np.full(len(kind), NO_DAY, np.int64)
     year = year.copy()
-    release[top] = _first_day_of(year[top]) + rng.integers(0, 365, len(top))
+    release[top] = first_day_of(year[top]) + rng.integers(0, 365, len(top))
     season = kind == SEASON
     year[season] = year[root[season]] + number[season] - 1
-    release[season] = _first_day_of(year[season]) + rng.integers(0, 250, int(season.sum()))
+    release[season] = first_day_of(year[season]) + rng.integers(0, 250, int(season.sum()))
     premiere = season & (number == 1)
     release[root[premiere]] = release[premiere]
     episode = kind == EPISODE
@@ -315,7 +316,7 @@ def plan_keywords(titles: TitlePlan, seed: int) -> TitleLinks:
 
 
 POSTER, BACKDROP, LOGO = range(3)
-ARTWORK_KINDS = ["poster", "backdrop", "logo"]
+ARTWORK_KINDS = ArtworkKind.values  # indexed by the three constants above
 ARTWORK_SIZES = [
     [(2000, 3000), (1000, 1500), (680, 1000)],
     [(3840, 2160), (1920, 1080), (1280, 720)],

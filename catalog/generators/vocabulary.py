@@ -6,18 +6,22 @@ caller can draw all of them at once with NumPy and the output depends only on th
 
 from collections.abc import Sequence
 
+from catalog.vocabulary import GENRE_NAMES, MPAA_CERTIFICATES, US_TV_CERTIFICATES
+
 
 def _words(text: str) -> list[str]:
     return text.split()
 
 
-GENRES = [
-    "Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Family",
-    "Fantasy", "History", "Horror", "Music", "Mystery", "Romance", "Science Fiction",
-    "Thriller", "War", "Western",
-]  # fmt: skip
-# Relative frequency of each genre above, roughly as in large catalogs.
-GENRE_WEIGHTS = [8, 5, 3, 12, 6, 4, 16, 3, 4, 2, 5, 2, 4, 7, 4, 8, 1, 1]
+# Relative frequency of each genre of the one vocabulary, roughly as in large catalogs.
+GENRE_WEIGHTS_BY_NAME = {
+    "Action": 8, "Adventure": 5, "Animation": 3, "Comedy": 12, "Crime": 6, "Documentary": 4,
+    "Drama": 16, "Family": 3, "Fantasy": 4, "Film Noir": 1, "Horror": 5, "Musical": 2,
+    "Mystery": 4, "Romance": 7, "Science Fiction": 4, "Short": 2, "Thriller": 8, "War": 1,
+    "Western": 1,
+}  # fmt: skip
+GENRES = list(GENRE_NAMES)
+GENRE_WEIGHTS = [GENRE_WEIGHTS_BY_NAME[name] for name in GENRES]
 
 # Underscores stand for spaces; hyphens are part of the keyword.
 KEYWORDS = [
@@ -39,19 +43,8 @@ monster shark dinosaur dog cat horse
     )
 ]
 
-# (system, code, level, description); level orders certificates across systems.
-MATURITY_RATINGS = [
-    ("MPAA", "G", 0, "General audiences"),
-    ("MPAA", "PG", 8, "Parental guidance suggested"),
-    ("MPAA", "PG-13", 13, "Parents strongly cautioned"),
-    ("MPAA", "R", 17, "Restricted"),
-    ("MPAA", "NC-17", 18, "Adults only"),
-    ("US-TV", "TV-Y", 0, "All children"),
-    ("US-TV", "TV-G", 0, "General audience"),
-    ("US-TV", "TV-PG", 8, "Parental guidance suggested"),
-    ("US-TV", "TV-14", 14, "Parents strongly cautioned"),
-    ("US-TV", "TV-MA", 17, "Mature audience only"),
-]
+MATURITY_RATINGS = [*MPAA_CERTIFICATES, *US_TV_CERTIFICATES]
+# Movies take MPAA certificates, series US TV ones.
 MOVIE_RATING_WEIGHTS = [5, 15, 35, 40, 5, 0, 0, 0, 0, 0]
 SERIES_RATING_WEIGHTS = [0, 0, 0, 0, 0, 5, 10, 20, 35, 30]
 

@@ -99,8 +99,7 @@ class AvailabilityType:
         only=["window_start", "window_end"], description="Whether the window is open now"
     )
     def is_active(self, root: models.Availability) -> bool:
-        now = timezone.now()
-        return root.window_start <= now and (root.window_end is None or root.window_end > now)
+        return root.is_open_at(timezone.now())
 
 
 @strawberry_django.type(

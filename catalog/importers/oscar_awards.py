@@ -50,7 +50,7 @@ class MovieFinder:
     """The catalog's movies by normalised name and by year, for matching award names."""
 
     def __init__(self, movies: Iterable[tuple[int, str, str, int | None]]) -> None:
-        self._by_key: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        self._by_key_and_year: dict[tuple[str, int], list[tuple[int, str]]] = defaultdict(list)
         self._by_year: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
         for title_id, name, original_name, year in movies:
             if year is None:
@@ -62,7 +62,7 @@ class MovieFinder:
             if original_name:
                 keys.add(normalised_title_key(original_name))
             for key in keys:
-                self._by_key[key].append((year, title_id, name))
+                self._by_key_and_year[key, year].append((title_id, name))
                 self._by_year[year].append((key, title_id, name))
 
     @classmethod
@@ -75,10 +75,7 @@ class MovieFinder:
         key = normalised_title_key(movie_name)
         for years_before in YEARS_BEFORE_CEREMONY:
             year = ceremony_year - years_before
-            exact = [
-                (title_id, name) for y, title_id, name in self._by_key.get(key, ()) if y == year
-            ]
-            if exact:
+            if exact := self._by_key_and_year.get((key, year)):
                 title_id, name = min(exact)
                 return TitleMatch(title_id, name, year, by_close_spelling=False)
         return self._find_close_spelling(key, ceremony_year)

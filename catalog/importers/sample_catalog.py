@@ -20,8 +20,7 @@ from catalog.importers.sample_sources import read_ggplot2movies, read_movielens,
 from catalog.importers.title_drafts import title_draft
 from catalog.importers.title_matching import pair_movies
 from catalog.importers.title_upserts import existing_links, pairs_on_existing_titles, titles_upsert
-from catalog.importers.vocabulary import GENRE_NAMES, MPAA_CERTIFICATES, MPAA_SYSTEM, genre_slug
-from catalog.models import Genre, MaturityRating
+from catalog.vocabulary import MPAA_CERTIFICATES, ensure_certificates, ensure_genres
 
 _LOCK_ID = zlib.crc32(b"catalog.importers.sample_catalog")
 
@@ -73,8 +72,9 @@ def sample_catalog_import(*, progress_file: TextIO | None = None) -> SampleCatal
     pairs = pair_movies(imdb_movies, movielens_movies)
     with transaction.atomic():
         _lock_import()
-        genre_ids, report.genres_created = _genres_ensure()
-        rating_ids, report.maturity_ratings_created = _mpaa_ratings_ensure()
+        genre_ids, report.genres_created = ensure_genres()
+        ratings, report.maturity_ratings_created = ensure_certificates(MPAA_CERTIFICATES)
+        rating_ids = {code: pk for (_, code), pk in ratings.items()}
         links = existing_links()
         placed = pairs_on_existing_titles(pairs, links)
         report.titles_merged = sum(pair.is_merged for pair, _ in placed)
@@ -120,40 +120,3 @@ def _lock_import() -> None:
     """Serialise imports: the lock is held until the transaction ends."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
-
-
-def _genres_ensure() -> tuple[dict[str, int], int]:
-    """Genre ids by vocabulary name, creating the missing genres; and how many were created."""
-    slugs = {name: genre_slug(name) for name in GENRE_NAMES}
-    existing = Genre.objects.filter(name__in=GENRE_NAMES) | Genre.objects.filter(
-        slug__in=slugs.values()
-    )
-    by_name = {genre.name: genre.pk for genre in existing}
-    by_slug = {genre.slug: genre.pk for genre in existing}
-    missing = [
-        Genre(name=name, slug=slug)
-        for name, slug in slugs.items()
-        if name not in by_name and slug not in by_slug
-    ]
-    Genre.objects.bulk_create(missing)
-    by_name.update({genre.name: genre.pk for genre in missing})
-    genre_ids = {name: by_name.get(name) or by_slug[slug] for name, slug in slugs.items()}
-    return genre_ids, len(missing)
-
-
-def _mpaa_ratings_ensure() -> tuple[dict[str, int], int]:
-    """MPAA rating ids by code, creating the missing certificates; and how many were created."""
-    existing = dict(MaturityRating.objects.filter(system=MPAA_SYSTEM).values_list("code", "id"))
-    missing = [
-        MaturityRating(
-            system=MPAA_SYSTEM,
-            code=certificate.code,
-            level=certificate.level,
-            description=certificate.description,
-        )
-        for certificate in MPAA_CERTIFICATES
-        if certificate.code not in existing
-    ]
-    MaturityRating.objects.bulk_create(missing)
-    existing.update({rating.code: rating.pk for rating in missing})
-    return existing, len(missing)

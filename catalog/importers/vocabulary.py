@@ -1,31 +1,4 @@
-"""The one genre vocabulary and the MPAA certificates that the sample sources map onto."""
-
-from typing import NamedTuple
-
-from django.utils.text import slugify
-
-# The shared vocabulary: every source's genre names map onto these.
-GENRE_NAMES = (
-    "Action",
-    "Adventure",
-    "Animation",
-    "Comedy",
-    "Crime",
-    "Documentary",
-    "Drama",
-    "Family",
-    "Fantasy",
-    "Film Noir",
-    "Horror",
-    "Musical",
-    "Mystery",
-    "Romance",
-    "Science Fiction",
-    "Short",
-    "Thriller",
-    "War",
-    "Western",
-)
+"""How the sample sources' genre names map onto the one vocabulary (`catalog.vocabulary`)."""
 
 # ggplot2movies: one 0/1 column per genre.
 GGPLOT2MOVIES_GENRE_COLUMNS = {
@@ -61,26 +34,6 @@ MOVIELENS_GENRES: dict[str, str | None] = {
     "Western": "Western",
     "(no genres listed)": None,
 }
-
-
-class Certificate(NamedTuple):
-    code: str
-    level: int
-    description: str
-
-
-MPAA_SYSTEM = "MPAA"
-MPAA_CERTIFICATES = (
-    Certificate("G", 0, "General Audiences"),
-    Certificate("PG", 8, "Parental Guidance Suggested"),
-    Certificate("PG-13", 13, "Parents Strongly Cautioned"),
-    Certificate("R", 17, "Restricted"),
-    Certificate("NC-17", 18, "Adults Only"),
-)
-
-
-def genre_slug(name: str) -> str:
-    return slugify(name)
 
 
 def movielens_genre_names(genres: str) -> frozenset[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
@@ -44,6 +46,14 @@ class Artwork(models.Model):
         return f"{self.kind} {self.width}x{self.height}"
 
 
+class AvailabilityQuerySet(models.QuerySet["Availability"]):
+    def open_at(self, moment: datetime) -> AvailabilityQuerySet:
+        """Windows that have started by `moment` and not yet ended."""
+        return self.filter(
+            Q(window_start__lte=moment), Q(window_end__isnull=True) | Q(window_end__gt=moment)
+        )
+
+
 class Availability(models.Model):
     """A window in which a title may be watched in one region (ISO 3166-1 alpha-2).
 
@@ -55,6 +65,8 @@ class Availability(models.Model):
     region = models.CharField(max_length=2)
     window_start = models.DateTimeField()
     window_end = models.DateTimeField(null=True, blank=True)
+
+    objects = AvailabilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["title_id", "region", "window_start"]
@@ -99,3 +111,7 @@ class Availability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} from {self.window_start:%Y-%m-%d}"
+
+    def is_open_at(self, moment: datetime) -> bool:
+        """The rule of `AvailabilityQuerySet.open_at`, for a window already loaded."""
+        return self.window_start <= moment and (self.window_end is None or self.window_end > moment)

@@ -22,7 +22,7 @@ from catalog.importers.sample_sources import ImdbSampleMovie, MovielensMovie
 from catalog.importers.title_drafts import title_draft
 from catalog.importers.title_matching import MoviePair, movielens_name_variants, pair_movies
 from catalog.importers.title_upserts import ExistingLinks, pairs_on_existing_titles
-from catalog.importers.vocabulary import GENRE_NAMES, movielens_genre_names
+from catalog.importers.vocabulary import movielens_genre_names
 from catalog.management.commands import import_sample_catalog as command_module
 from catalog.models import (
     Award,
@@ -37,6 +37,7 @@ from catalog.models import (
     TitleKind,
     TitleStatus,
 )
+from catalog.vocabulary import GENRE_NAMES
 from tests.factories import GenreFactory
 
 GG = ExternalIdSource.GGPLOT2MOVIES
@@ -319,21 +320,7 @@ def catalog_snapshot() -> dict[str, object]:
     """Every row the import writes, so that two snapshots are equal only if nothing changed."""
     through = Title.genres.through
     return {
-        "titles": list(
-            Title.objects.order_by("id").values_list(
-                "id",
-                "kind",
-                "status",
-                "name",
-                "sort_name",
-                "original_name",
-                "year",
-                "runtime_minutes",
-                "budget_usd",
-                "maturity_rating_id",
-                "updated_at",
-            )
-        ),
+        "titles": list(Title.objects.order_by("id").values_list()),
         "external_ids": list(ExternalId.objects.order_by("id").values_list()),
         "genre_links": list(through.objects.order_by("id").values_list()),
         "genres": list(Genre.objects.order_by("id").values_list()),
