@@ -13,7 +13,7 @@ from django.contrib.postgres.search import (
     TrigramStrictWordSimilarity,
     TrigramWordSimilarity,
 )
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Greatest, Lower
 
@@ -25,10 +25,8 @@ _RANK_NORMALISATION = 1
 
 
 def titles_matching(queryset: QuerySet[Title], text: str) -> QuerySet[Title]:
-    """The titles of `queryset` that match `text`, annotated with `relevance`."""
+    """The titles of `queryset` that match `text` (not blank), annotated with `relevance`."""
     text = " ".join(text.split())
-    if not text:
-        return queryset.annotate(relevance=Value(0.0, output_field=FloatField()))
     full_text = _full_text_matches(queryset, text)
     if full_text.exists():
         return full_text

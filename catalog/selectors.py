@@ -10,7 +10,6 @@ from strawberry.utils.str_converters import to_camel_case
 
 from catalog.filters import PersonFilterSet, TitleFilterSet, filter_errors
 from catalog.models import Genre, Person, Title
-from catalog.search import titles_matching
 from config.errors import BadUserInput
 
 
@@ -50,7 +49,7 @@ def title_list(
     filterset = TitleFilterSet(data=filters or {}, queryset=Title.objects.all())
     if not filterset.is_valid():
         raise _invalid_filter(filterset)
-    searching = bool((filters or {}).get("search", "").strip())
+    searching = bool(filterset.form.cleaned_data.get("search"))
     sorts = sorts or [
         TitleSort(TitleSortField.RELEVANCE, descending=True)
         if searching
@@ -68,10 +67,7 @@ def title_search(*, query: str, kinds: list[str] | None = None) -> QuerySet[Titl
     """Titles matching `query`, most relevant first (full text, then trigram fallback)."""
     if not query.strip():
         raise BadUserInput("The search query must not be empty.", field="query")
-    queryset = Title.objects.all()
-    if kinds:
-        queryset = queryset.filter(kind__in=kinds)
-    return titles_matching(queryset, query).order_by(F("relevance").desc(), "sort_name", "id")
+    return title_list(filters={"search": query, "kind": kinds or []})
 
 
 def person_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Person]:

@@ -36,10 +36,19 @@ def validated_page_size(size: int, *, argument: str) -> int:
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
-def node_pk(global_id: relay.GlobalID) -> int | None:
-    """The primary key a global id names, or None if it cannot name a row."""
-    if _WHOLE_NUMBER.fullmatch(global_id.node_id) is None:
-        return None
+def node_pk(
+    global_id: relay.GlobalID, *, type_name: str | None, field: str, label: str | None = None
+) -> int:
+    """The primary key a global id names, checked; BAD_USER_INPUT naming `field` if it can't.
+
+    With `type_name`, the id must be one of that type. `label` names the value in the
+    message (default: "Argument '<field>'").
+    """
+    label = label or f"Argument '{field}'"
+    if type_name is not None and global_id.type_name != type_name:
+        raise BadUserInput(f"{label} must be the id of a {type_name}.", field=field)
+    if _WHOLE_NUMBER.fullmatch(global_id.node_id) is None:  # every model has an integer key
+        raise BadUserInput(f"{label} is not the id of any {global_id.type_name}.", field=field)
     return int(global_id.node_id)
 
 
@@ -51,10 +60,17 @@ def _is_cursor(value: str) -> bool:
     return prefix == CURSOR_PREFIX and _WHOLE_NUMBER.fullmatch(offset) is not None
 
 
-class CursorArguments(FieldExtension):
-    """Rejects an `after` or `before` that is not a cursor this API returned."""
+class ConnectionArguments(FieldExtension):
+    """Checks a connection's paging arguments before strawberry slices the list.
+
+    `first` and `last` lie between 0 and the page size; `after` and `before` are cursors
+    this API returned.
+    """
 
     def map_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        for argument in ("first", "last"):
+            if isinstance(kwargs.get(argument), int):
+                validated_page_size(kwargs[argument], argument=argument)
         for argument in ("after", "before"):
             value = kwargs.get(argument)
             if isinstance(value, str) and not _is_cursor(value):
@@ -63,17 +79,6 @@ class CursorArguments(FieldExtension):
                     field=argument,
                 )
         return kwargs
-
-
-def _check_node_id(global_id: relay.GlobalID, type_name: str | None, *, argument: str) -> None:
-    if type_name is not None and global_id.type_name != type_name:
-        raise BadUserInput(
-            f"Argument '{argument}' must be the id of a {type_name}.", field=argument
-        )
-    if node_pk(global_id) is None:  # every model behind a node has an integer key
-        raise BadUserInput(
-            f"Argument '{argument}' is not the id of any {global_id.type_name}.", field=argument
-        )
 
 
 class NodeIdArguments(FieldExtension):
@@ -88,7 +93,7 @@ class NodeIdArguments(FieldExtension):
 
     def map_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         if isinstance(kwargs.get("id"), relay.GlobalID):
-            _check_node_id(kwargs["id"], self.type_name, argument="id")
+            node_pk(kwargs["id"], type_name=self.type_name, field="id")
         for global_id in kwargs.get("ids") or ():
-            _check_node_id(global_id, self.type_name, argument="ids")
+            node_pk(global_id, type_name=self.type_name, field="ids")
         return kwargs

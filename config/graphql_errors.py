@@ -18,14 +18,6 @@ from config.errors import BAD_USER_INPUT, FORBIDDEN, INTERNAL, NOT_FOUND, Catalo
 
 logger = logging.getLogger(__name__)
 
-# Errors the relay pagination raises for bad `first`/`last`/cursors: bad input.
-_PAGINATION_MESSAGE_PREFIXES = (
-    "Argument 'first'",
-    "Argument 'last'",
-    "Argument 'after'",
-    "Argument 'before'",
-)
-
 
 def code_for(error: GraphQLError) -> str:
     """The code of an error, from what was raised beneath it."""
@@ -39,10 +31,6 @@ def code_for(error: GraphQLError) -> str:
     if isinstance(original, ObjectDoesNotExist):
         return NOT_FOUND
     if isinstance(original, (ValidationError, GlobalIDValueError)):
-        return BAD_USER_INPUT
-    if isinstance(original, (ValueError, TypeError)) and str(original).startswith(
-        _PAGINATION_MESSAGE_PREFIXES
-    ):
         return BAD_USER_INPUT
     return INTERNAL
 

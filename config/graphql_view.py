@@ -13,11 +13,13 @@ from strawberry.types import ExecutionResult
 from config.errors import FORBIDDEN
 from config.graphql_errors import with_code
 
+# Only its `process_view` check is used, so the response it would wrap does not matter.
+_CSRF_CHECK = CsrfViewMiddleware(lambda _request: None)  # type: ignore[arg-type,return-value]
+
 
 def _csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
     """The CSRF middleware's verdict on a request: a 403 response, or None if it passes."""
-    middleware = CsrfViewMiddleware(lambda _request: None)  # type: ignore[arg-type,return-value]
-    return middleware.process_view(request, lambda: None, (), {})  # type: ignore[arg-type,return-value]
+    return _CSRF_CHECK.process_view(request, lambda: None, (), {})  # type: ignore[arg-type,return-value]
 
 
 @method_decorator(csrf_exempt, name="dispatch")

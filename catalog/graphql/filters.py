@@ -10,7 +10,6 @@ from strawberry import relay
 
 from catalog.graphql.enums import TitleKind
 from catalog.selectors import TitleSort, TitleSortField
-from config.errors import BadUserInput
 from config.graphql_arguments import node_pk
 
 
@@ -78,7 +77,9 @@ def title_filter_data(filters: TitleFilter | None) -> dict[str, Any]:
             data[f"{name}_min"] = value.gte
             data[f"{name}_max"] = value.lte
     if filters.person_id is not None:
-        data["person_id"] = _node_pk(filters.person_id, "Person", field="personId")
+        data["person_id"] = node_pk(
+            filters.person_id, type_name="Person", field="personId", label="personId"
+        )
     for name in ("original_language", "is_original", "available_in", "search"):
         value = getattr(filters, name)
         if value is not None:
@@ -102,13 +103,6 @@ def title_sorts(order: TitleOrder | None) -> list[TitleSort]:
     ]
 
 
-def _node_pk(global_id: relay.GlobalID, type_name: str, *, field: str) -> int:
-    pk = node_pk(global_id) if global_id.type_name == type_name else None
-    if pk is None:
-        raise BadUserInput(f"{field} must be the id of a {type_name}.", field=field)
-    return pk
-
-
 @strawberry.input(description="Which people to list")
 class PersonFilter:
     search: str | None = strawberry.field(
@@ -126,5 +120,7 @@ def person_filter_data(filters: PersonFilter | None) -> dict[str, Any]:
     if filters.search is not None:
         data["search"] = filters.search
     if filters.title_id is not None:
-        data["title_id"] = _node_pk(filters.title_id, "Title", field="titleId")
+        data["title_id"] = node_pk(
+            filters.title_id, type_name="Title", field="titleId", label="titleId"
+        )
     return data

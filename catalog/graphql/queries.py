@@ -21,7 +21,7 @@ from catalog.graphql.filters import (
     title_sorts,
 )
 from catalog.graphql.types import GenreType, PersonType, TitleType
-from config.graphql_arguments import CursorArguments, NodeIdArguments
+from config.graphql_arguments import ConnectionArguments, NodeIdArguments
 
 
 @strawberry.type
@@ -43,7 +43,7 @@ class Query:
     @strawberry_django.connection(
         DjangoListConnection[TitleType],
         description="Titles, filtered and ordered; `totalCount` counts every match",
-        extensions=[CursorArguments()],
+        extensions=[ConnectionArguments()],
     )
     def titles(
         self,
@@ -59,7 +59,7 @@ class Query:
     @strawberry_django.connection(
         DjangoListConnection[TitleType],
         description="Titles matching the query, most relevant first; tolerates typos",
-        extensions=[CursorArguments()],
+        extensions=[ConnectionArguments()],
     )
     def search(self, query: str, kind: list[TitleKind] | None = None) -> Iterable[models.Title]:
         return selectors.title_search(query=query, kinds=[k.value for k in kind or []])
@@ -67,7 +67,7 @@ class Query:
     @strawberry_django.connection(
         DjangoListConnection[PersonType],
         description="People, by name",
-        extensions=[CursorArguments()],
+        extensions=[ConnectionArguments()],
     )
     def people(
         self,

@@ -24,7 +24,7 @@ from catalog.graphql.enums import (
     TitleStatus,
 )
 from catalog.graphql.fields import CreditConnectionField
-from config.graphql_arguments import CursorArguments, validated_page_size
+from config.graphql_arguments import ConnectionArguments, validated_page_size
 
 DEFAULT_CAST_SIZE = 10
 
@@ -137,9 +137,7 @@ class CreditType(relay.Node):
 )
 class TitleType(relay.Node):
     kind: TitleKind
-    number: int | None = strawberry_django.field(
-        description="Season number within its series, episode number within its season"
-    )
+    number: strawberry.auto
     name: strawberry.auto
     sort_name: strawberry.auto
     original_name: strawberry.auto
@@ -164,7 +162,7 @@ class TitleType(relay.Node):
     credits: DjangoListConnection[CreditType] = strawberry_django.connection(
         field_cls=CreditConnectionField,
         description="Cast in billing order, then crew; filter by role type or department",
-        extensions=[CursorArguments()],
+        extensions=[ConnectionArguments()],
     )
 
     @strawberry_django.field(prefetch_related=["keywords"])
@@ -234,5 +232,5 @@ class PersonType(relay.Node):
     credits: DjangoListConnection[CreditType] = strawberry_django.connection(
         field_cls=CreditConnectionField,
         description="The person's credits, each with its title",
-        extensions=[CursorArguments()],
+        extensions=[ConnectionArguments()],
     )
