@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from django.forms import BaseFormSet
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -38,6 +40,14 @@ def result_names(client: Client, query: dict[str, str]) -> list[str]:
     response = client.get(TITLE_CHANGELIST, query)
     assert response.status_code == 200
     return [title.name for title in response.context["cl"].result_list]
+
+
+def inline_formsets(response: HttpResponse) -> dict[str, BaseFormSet]:
+    """The inline formsets of an admin change page, by prefix."""
+    return {
+        inline.formset.prefix: inline.formset
+        for inline in response.context["inline_admin_formsets"]
+    }
 
 
 def title_form_data(
@@ -235,10 +245,7 @@ def test_title_change_page_shows_its_inlines(staff_client: Client) -> None:
     response = staff_client.get(reverse("admin:catalog_title_change", args=[title.pk]))
 
     assert response.status_code == 200
-    formsets = {
-        inline.formset.prefix: inline.formset
-        for inline in response.context["inline_admin_formsets"]
-    }
+    formsets = inline_formsets(response)
     assert list(formsets) == INLINE_PREFIXES
     assert [credit.person.name for credit in formsets["credits"].queryset] == [
         "Marlon Brando",
@@ -419,11 +426,7 @@ def test_an_availability_window_ending_before_it_starts_is_rejected(staff_client
     # then the inline shows the model's message and nothing is saved
     message = "An availability window must end after it starts."
     assert response.status_code == 200
-    (availability_formset,) = (
-        inline.formset
-        for inline in response.context["inline_admin_formsets"]
-        if inline.formset.prefix == "availabilities"
-    )
+    availability_formset = inline_formsets(response)["availabilities"]
     assert availability_formset.errors == [{"__all__": [message]}]
     assert message in response.content.decode()
     assert Availability.objects.count() == 0
@@ -450,11 +453,7 @@ def test_overlapping_availability_windows_are_rejected(staff_client: Client) -> 
     # then the overlapping one is refused with the constraint's message, not a 500
     message = "This window overlaps another window of the title in the region."
     assert response.status_code == 200
-    (availability_formset,) = (
-        inline.formset
-        for inline in response.context["inline_admin_formsets"]
-        if inline.formset.prefix == "availabilities"
-    )
+    availability_formset = inline_formsets(response)["availabilities"]
     assert availability_formset.errors == [{}, {}, {"__all__": [message]}]
     assert Availability.objects.count() == 0
 
