@@ -43,6 +43,18 @@ def env_int(name: str, default: int) -> int:
         ) from error
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a number, not {value!r}."
+        ) from error
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value == "":

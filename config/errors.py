@@ -28,6 +28,10 @@ class BadUserInput(CatalogError):
     code = BAD_USER_INPUT
 
 
+class Unauthenticated(CatalogError):
+    code = UNAUTHENTICATED
+
+
 class NotFound(CatalogError):
     code = NOT_FOUND
 

@@ -1,5 +1,6 @@
-"""Factories for the catalog: the one way tests make data."""
+"""Factories for the catalog and its audience: the one way tests make data."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import factory
@@ -8,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
+from audience import models as audience
 from catalog import models
 
 
@@ -21,6 +23,18 @@ class StaffUserFactory(DjangoModelFactory[AbstractUser]):
     password = factory.django.Password("staff-password")
     is_staff = True
     is_superuser = True
+
+
+class ViewerFactory(DjangoModelFactory[AbstractUser]):
+    """An account of the streaming service, not staff."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"viewer{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@viewers.test")
+    password = factory.django.Password("viewer-password")
 
 
 class GenreFactory(DjangoModelFactory[models.Genre]):
@@ -146,3 +160,53 @@ class AwardFactory(DjangoModelFactory[models.Award]):
     category = "Best actor"
     title = factory.SubFactory(TitleFactory)
     person = factory.SubFactory(PersonFactory)
+
+
+class ProfileFactory(DjangoModelFactory[audience.Profile]):
+    class Meta:
+        model = audience.Profile
+
+    account = factory.SubFactory(ViewerFactory)
+    name = factory.Sequence(lambda n: f"Profile {n}")
+    region = "US"
+    language = "en"
+    age_band = audience.AgeBand.ADULT
+    gender = audience.Gender.FEMALE
+    maturity_level = 18
+
+
+class ViewingEventFactory(DjangoModelFactory[audience.ViewingEvent]):
+    """An event as recordViewingEvents stores it: the viewer's segment copied from the profile."""
+
+    class Meta:
+        model = audience.ViewingEvent
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+    started_at = factory.LazyFunction(lambda: datetime.now(UTC) - timedelta(hours=2))
+    seconds_watched = 3600
+    completed = False
+    device = audience.Device.TV
+    client_event_id = factory.LazyFunction(uuid.uuid4)
+    region = factory.LazyAttribute(lambda event: event.profile.region)
+    age_band = factory.LazyAttribute(lambda event: event.profile.age_band)
+    gender = factory.LazyAttribute(lambda event: event.profile.gender)
+
+
+class RatingFactory(DjangoModelFactory[audience.Rating]):
+    class Meta:
+        model = audience.Rating
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+    value = audience.RatingValue.THUMBS_UP
+    rated_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class MyListEntryFactory(DjangoModelFactory[audience.MyListEntry]):
+    class Meta:
+        model = audience.MyListEntry
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+    added_at = factory.LazyFunction(lambda: datetime.now(UTC))

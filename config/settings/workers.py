@@ -1,3 +1,5 @@
+from celery.schedules import crontab
+
 from config.env import env_int, env_str
 from config.settings.base import IS_PRODUCTION
 
@@ -18,7 +20,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Folds new viewing events into the aggregates; a run with nothing new is one query.
+    "refresh-popularity": {
+        "task": "audience.tasks.refresh_popularity",
+        "schedule": env_int("POPULARITY_REFRESH_SECONDS", 60),
+    },
+    # A nightly rebuild from scratch puts right anything an edit to the catalog moved
+    # (a runtime, a genre) after its events were folded in.
+    "rebuild-popularity": {
+        "task": "audience.tasks.rebuild_popularity",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
 
 if REDIS_URL:
     CACHES = {

@@ -1,0 +1,9 @@
+from config.env import env_float, env_int
+
+# recordViewingEvents accepts at most this many events per request.
+VIEWING_EVENTS_MAX_BATCH = env_int("VIEWING_EVENTS_MAX_BATCH", 1000)
+# Trending weighs each day's hours by 2^(-age in days / half-life).
+TRENDING_HALF_LIFE_DAYS = env_float("TRENDING_HALF_LIFE_DAYS", 3.0)
+TRENDING_SIZE = env_int("TRENDING_SIZE", 100)
+# `popularity` and `order: {popularity}` count the views of this many trailing days.
+POPULARITY_WINDOW_DAYS = env_int("POPULARITY_WINDOW_DAYS", 28)
