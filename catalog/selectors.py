@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from django.db.models import F, OrderBy, QuerySet
+from django.db.models import F, FilteredRelation, OrderBy, Q, QuerySet
 from django_filters import FilterSet
 from strawberry.utils.str_converters import to_camel_case
 
@@ -18,6 +18,7 @@ class TitleSortField(Enum):
     YEAR = "year"
     RELEASE_DATE = "release_date"
     RUNTIME = "runtime_minutes"
+    POPULARITY = "worldwide_popularity__views"
     RELEVANCE = "relevance"
 
 
@@ -60,7 +61,20 @@ def title_list(
     ordering = _order_by(sorts)
     if searching:
         ordering.insert(len(ordering) - 1, F("sort_name").asc())
-    return filterset.qs.order_by(*ordering)
+    titles = filterset.qs
+    if any(sort.field is TitleSortField.POPULARITY for sort in sorts):
+        titles = _with_worldwide_popularity(titles)
+    return titles.order_by(*ordering)
+
+
+def _with_worldwide_popularity(titles: QuerySet[Title]) -> QuerySet[Title]:
+    """Join the worldwide row of the popularity that the audience workers keep per title.
+
+    Through the reverse relation's name, so the catalog does not import the audience app.
+    """
+    return titles.annotate(
+        worldwide_popularity=FilteredRelation("popularity", condition=Q(popularity__region=""))
+    )
 
 
 def title_search(*, query: str, kinds: list[str] | None = None) -> QuerySet[Title]:

@@ -4,17 +4,25 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from audience.graphql.mutations import Mutation as AudienceMutation
+from audience.graphql.queries import Query as AudienceQuery
 from catalog.graphql.queries import Query as CatalogQuery
 from config.settings.api import GRAPHQL_MAX_PAGE_SIZE
 
 
 @strawberry.type
-class Query(CatalogQuery):
+class Query(CatalogQuery, AudienceQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(AudienceMutation):
     pass
 
 
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     config=StrawberryConfig(relay_max_results=GRAPHQL_MAX_PAGE_SIZE),
     extensions=[DjangoOptimizerExtension],
 )

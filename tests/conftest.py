@@ -1,5 +1,11 @@
+from collections.abc import Iterator
+
 import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.worker import WorkController
 from django.test import Client
+
+from config.celery import app
 
 from tests.factories import StaffUserFactory
 
@@ -10,3 +16,18 @@ def staff_client(db: None) -> Client:
     client = Client()
     client.force_login(StaffUserFactory())
     return client
+
+
+@pytest.fixture
+def worker(transactional_db: None) -> Iterator[WorkController]:
+    """A real Celery worker (two threads) consuming from the real Redis broker.
+
+    Tasks sent with `.delay()` run in the worker's threads on their own database
+    connections, so the data they read must be committed: hence `transactional_db`.
+    """
+    if app.conf.task_always_eager:
+        pytest.skip("REDIS_URL is not set: tasks run in-process, with no worker to test")
+    with start_worker(
+        app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30
+    ) as controller:
+        yield controller

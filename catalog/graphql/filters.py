@@ -48,7 +48,7 @@ class SortDirection(Enum):
 @strawberry.input(
     description=(
         "How to order titles. Give one field (or several, applied in the order "
-        "name, year, releaseDate, runtimeMinutes, relevance); ties break by id."
+        "name, year, releaseDate, runtimeMinutes, popularity, relevance); ties break by id."
     )
 )
 class TitleOrder:
@@ -56,6 +56,10 @@ class TitleOrder:
     year: SortDirection | None = None
     release_date: SortDirection | None = None
     runtime_minutes: SortDirection | None = None
+    popularity: SortDirection | None = strawberry.field(
+        default=None,
+        description="Worldwide views over the popularity window; titles nobody watched last",
+    )
     relevance: SortDirection | None = strawberry.field(
         default=None, description="Only with a search filter"
     )
@@ -97,6 +101,7 @@ def title_sorts(order: TitleOrder | None) -> list[TitleSort]:
             (TitleSortField.YEAR, order.year),
             (TitleSortField.RELEASE_DATE, order.release_date),
             (TitleSortField.RUNTIME, order.runtime_minutes),
+            (TitleSortField.POPULARITY, order.popularity),
             (TitleSortField.RELEVANCE, order.relevance),
         )
         if direction is not None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 import strawberry_django
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from strawberry import relay
+from strawberry import Info, relay
 from strawberry_django.optimizer import optimize
 from strawberry_django.relay import DjangoListConnection
 
@@ -25,6 +25,9 @@ from catalog.graphql.enums import (
 )
 from catalog.graphql.fields import CreditConnectionField
 from config.graphql_arguments import ConnectionArguments, validated_page_size
+
+if TYPE_CHECKING:
+    from audience.graphql.types import TitlePopularityType
 
 DEFAULT_CAST_SIZE = 10
 
@@ -164,6 +167,21 @@ class TitleType(relay.Node):
         description="Cast in billing order, then crew; filter by role type or department",
         extensions=[ConnectionArguments()],
     )
+
+    @strawberry_django.field(
+        description=(
+            "Views and hours over the trailing popularity window, in a country or GLOBAL; "
+            "null when nobody watched it then"
+        )
+    )
+    async def popularity(
+        self, root: models.Title, info: Info, region: str | None = "GLOBAL"
+    ) -> Annotated[TitlePopularityType, strawberry.lazy("audience.graphql.types")] | None:
+        # The audience app computes popularity; importing it here would form a cycle.
+        from audience.graphql.loaders import popularity_loader
+        from audience.regions import region_code
+
+        return await popularity_loader(info).load((root.pk, region_code(region)))  # type: ignore[return-value]
 
     @strawberry_django.field(prefetch_related=["keywords"])
     def keywords(self, root: models.Title) -> list[str]:

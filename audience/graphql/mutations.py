@@ -1,0 +1,127 @@
+"""The audience's write API: viewing events, ratings and My List, for the profile's account."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import strawberry
+import strawberry_django
+from strawberry import Info, relay
+
+from audience import services
+from audience.graphql.enums import Device, RatingValue
+from audience.graphql.types import (
+    MyListEntryType,
+    RatingType,
+    RecordViewingEventsPayload,
+    ViewingEventErrorType,
+)
+from config.errors import CatalogError
+from config.graphql_arguments import node_pk
+
+
+@strawberry.input(description="One play of a movie or an episode, as the client saw it")
+class ViewingEventInput:
+    profile_id: relay.GlobalID
+    title_id: relay.GlobalID = strawberry.field(description="A movie or an episode")
+    started_at: datetime.datetime = strawberry.field(description="With a UTC offset")
+    seconds_watched: int
+    completed: bool = False
+    device: Device
+    client_event_id: uuid.UUID = strawberry.field(
+        description="Chosen by the client; sending the same event again stores it once"
+    )
+
+
+def _event_data(index: int, event: ViewingEventInput) -> services.ViewingEventData:
+    return services.ViewingEventData(
+        index=index,
+        profile_id=node_pk(event.profile_id, type_name="Profile", field="profileId"),
+        title_id=node_pk(event.title_id, type_name="Title", field="titleId"),
+        started_at=event.started_at,
+        seconds_watched=event.seconds_watched,
+        completed=event.completed,
+        device=event.device.value,
+        client_event_id=event.client_event_id,
+    )
+
+
+def _parsed_events(
+    events: list[ViewingEventInput],
+) -> tuple[list[services.ViewingEventData], list[services.ItemError]]:
+    parsed: list[services.ViewingEventData] = []
+    rejected: list[services.ItemError] = []
+    for index, event in enumerate(events):
+        try:
+            parsed.append(_event_data(index, event))
+        except CatalogError as error:
+            rejected.append(services.ItemError(index, error.code, error.message, error.field))
+    return parsed, rejected
+
+
+@strawberry.type
+class Mutation:
+    @strawberry_django.mutation(
+        handle_django_errors=False,
+        description=(
+            "Store a batch of viewing events (at most 1,000). Invalid events are reported by "
+            "index and the rest are stored; an event already stored counts as a duplicate."
+        ),
+    )
+    def record_viewing_events(
+        self, info: Info, events: list[ViewingEventInput]
+    ) -> RecordViewingEventsPayload:
+        parsed, rejected = _parsed_events(events)
+        report = services.viewing_events_record(
+            user=info.context.request.user, events=parsed, rejected=rejected
+        )
+        return RecordViewingEventsPayload(
+            accepted=report.accepted,
+            duplicates=report.duplicates,
+            errors=[
+                ViewingEventErrorType(
+                    index=error.index, code=error.code, message=error.message, field=error.field
+                )
+                for error in report.errors
+            ],
+        )
+
+    @strawberry_django.mutation(
+        handle_django_errors=False,
+        description="Rate a movie or series for a profile; rating again replaces the rating",
+    )
+    def rate_title(
+        self, info: Info, profile_id: relay.GlobalID, title_id: relay.GlobalID, rating: RatingValue
+    ) -> RatingType:
+        return services.title_rate(  # type: ignore[return-value]
+            user=info.context.request.user,
+            profile_id=node_pk(profile_id, type_name="Profile", field="profileId"),
+            title_id=node_pk(title_id, type_name="Title", field="titleId"),
+            value=rating,
+        )
+
+    @strawberry_django.mutation(
+        handle_django_errors=False, description="Save a movie or series to a profile's My List"
+    )
+    def add_to_my_list(
+        self, info: Info, profile_id: relay.GlobalID, title_id: relay.GlobalID
+    ) -> MyListEntryType:
+        return services.my_list_add(  # type: ignore[return-value]
+            user=info.context.request.user,
+            profile_id=node_pk(profile_id, type_name="Profile", field="profileId"),
+            title_id=node_pk(title_id, type_name="Title", field="titleId"),
+        )
+
+    @strawberry_django.mutation(
+        handle_django_errors=False,
+        description="Take a title off a profile's My List; false if it was not on it",
+    )
+    def remove_from_my_list(
+        self, info: Info, profile_id: relay.GlobalID, title_id: relay.GlobalID
+    ) -> bool:
+        return services.my_list_remove(
+            user=info.context.request.user,
+            profile_id=node_pk(profile_id, type_name="Profile", field="profileId"),
+            title_id=node_pk(title_id, type_name="Title", field="titleId"),
+        )

@@ -1,0 +1,97 @@
+"""The audience's read API: profiles for their account, and the popularity lists."""
+
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+import strawberry_django
+from strawberry import Info, relay
+from strawberry_django.optimizer import optimize
+
+from audience import access, affinity, selectors
+from audience.graphql.enums import AgeBand, Gender, Top10Category
+from audience.graphql.types import (
+    GenreAffinityType,
+    ProfileType,
+    Top10ListType,
+    TrendingEntryType,
+)
+from audience.models import Profile
+from audience.regions import region_code
+from config.graphql_arguments import NodeIdArguments, node_pk, validated_page_size
+
+DEFAULT_TRENDING_SIZE = 10
+
+
+@strawberry.type
+class Query:
+    @strawberry_django.field(
+        description="A viewer profile; its account's or, for staff, anyone's",
+        extensions=[NodeIdArguments("Profile")],
+    )
+    def profile(self, info: Info, id: relay.GlobalID) -> ProfileType:
+        profile_id = node_pk(id, type_name="Profile", field="id")
+        return access.profile_for(info.context.request.user, profile_id)  # type: ignore[return-value]
+
+    @strawberry_django.field(description="The signed-in account's viewer profiles")
+    def my_profiles(self, info: Info) -> list[ProfileType]:
+        user = info.context.request.user
+        access.require_signed_in(user)
+        profiles = Profile.objects.filter(account_id=user.pk).order_by("id")
+        return list(optimize(profiles, info))  # type: ignore[arg-type]
+
+    @strawberry_django.field(
+        description=(
+            "The Top 10 of a week (the week holding `week`; by default the latest), "
+            "films or TV, in a country or GLOBAL"
+        )
+    )
+    def top10(
+        self,
+        kind: Top10Category,
+        region: str | None = "GLOBAL",
+        week: datetime.date | None = None,
+    ) -> Top10ListType | None:
+        top10 = selectors.top10_list(region=region_code(region), category=kind, week=week)
+        return None if top10 is None else Top10ListType.of(top10)
+
+    @strawberry_django.field(
+        description="Titles trending now in a country or GLOBAL: recent viewing weighs most"
+    )
+    def trending(
+        self, info: Info, region: str | None = "GLOBAL", first: int = DEFAULT_TRENDING_SIZE
+    ) -> list[TrendingEntryType]:
+        limit = validated_page_size(first, argument="first")
+        entries = optimize(selectors.trending(region=region_code(region)), info)
+        return list(entries[:limit])  # type: ignore[arg-type]
+
+    @strawberry_django.field(
+        description=(
+            "Staff only. Per genre, a segment's share of hours and its lift over everyone's; "
+            "leave a dimension out to span all of it"
+        )
+    )
+    def genre_affinity(
+        self,
+        info: Info,
+        age_band: AgeBand | None = None,
+        gender: Gender | None = None,
+        region: str | None = None,
+    ) -> list[GenreAffinityType]:
+        access.require_staff(info.context.request.user)
+        segment = affinity.Segment(
+            age_band=age_band.value if age_band else None,
+            gender=gender.value if gender else None,
+            region=None if region is None else region_code(region) or None,
+        )
+        return [
+            GenreAffinityType(
+                genre=row.genre,  # type: ignore[arg-type]
+                hours_viewed=row.seconds_viewed / 3600,
+                share=row.share,
+                everyone_share=row.everyone_share,
+                lift=row.lift,
+            )
+            for row in affinity.genre_affinity(segment)
+        ]

@@ -1,0 +1,85 @@
+"""Reads of the audience app: a profile's lists and the published popularity tables."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from audience.models import (
+    Profile,
+    TitlePopularity,
+    Top10Category,
+    Top10Entry,
+    TrendingEntry,
+    ViewingEvent,
+)
+
+TOP10_FORMULA = "views = hours viewed / runtime in hours; ties broken by hours viewed"
+TOP10_WINDOW = "Monday 00:00 to Sunday 24:00 UTC"
+
+
+def continue_watching(profile: Profile) -> QuerySet[ViewingEvent]:
+    """The latest event of each title the profile started and has not finished, latest first."""
+    latest_per_title = (
+        ViewingEvent.objects.filter(profile=profile)
+        .order_by("title_id", "-started_at", "-id")
+        .distinct("title_id")
+        .values("id")
+    )
+    return ViewingEvent.objects.filter(id__in=latest_per_title, completed=False).order_by(
+        "-started_at", "-id"
+    )
+
+
+@dataclass(frozen=True)
+class Top10List:
+    week_start: datetime.date
+    region: str
+    category: Top10Category
+    computed_at: datetime.datetime | None
+
+    @property
+    def week_end(self) -> datetime.date:
+        return self.week_start + datetime.timedelta(days=6)
+
+    def entries(self) -> QuerySet[Top10Entry]:
+        return Top10Entry.objects.filter(
+            week_start=self.week_start, region=self.region, category=self.category
+        ).order_by("rank")
+
+
+def top10_list(
+    *, region: str, category: Top10Category, week: datetime.date | None
+) -> Top10List | None:
+    """The Top 10 of the week holding `week` (default: the latest week with a list)."""
+    lists = Top10Entry.objects.filter(region=region, category=category)
+    if week is None:
+        latest = lists.order_by("-week_start").values_list("week_start", flat=True).first()
+        if latest is None:
+            return None
+        week_start = latest
+    else:
+        week_start = week - datetime.timedelta(days=week.weekday())
+    first = lists.filter(week_start=week_start, rank=1).first()
+    if first is None:
+        return None
+    return Top10List(week_start, region, category, first.computed_at)
+
+
+def trending(*, region: str) -> QuerySet[TrendingEntry]:
+    return TrendingEntry.objects.filter(region=region).order_by("rank")
+
+
+def popularity_by_title(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], TitlePopularity]:
+    """The popularity rows for (title id, region) pairs, in one query per region."""
+    regions: dict[str, set[int]] = {}
+    for title_id, region in keys:
+        regions.setdefault(region, set()).add(title_id)
+    rows: dict[tuple[int, str], TitlePopularity] = {}
+    for region, title_ids in regions.items():
+        for row in TitlePopularity.objects.filter(region=region, title_id__in=title_ids):
+            rows[(row.title_id, region)] = row
+    return rows

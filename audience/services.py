@@ -1,0 +1,220 @@
+"""Writes of the audience app: viewing events, ratings and My List."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audience.access import may_act_for, profile_for, require_signed_in
+from audience.models import MyListEntry, Profile, Rating, RatingValue
+from catalog.models import Title, TitleKind
+from config.errors import (
+    BAD_USER_INPUT,
+    FORBIDDEN,
+    NOT_FOUND,
+    BadUserInput,
+    NotFound,
+)
+
+# Devices' clocks drift; an event a little ahead of ours is still believable.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+LONGEST_SESSION_SECONDS = 24 * 60 * 60
+WATCHABLE_KINDS = (TitleKind.MOVIE, TitleKind.EPISODE)
+LISTABLE_KINDS = (TitleKind.MOVIE, TitleKind.SERIES)
+
+
+@dataclass(frozen=True)
+class ViewingEventData:
+    """One event as a client reports it; `index` is its position in the request."""
+
+    index: int
+    profile_id: int
+    title_id: int
+    started_at: datetime.datetime
+    seconds_watched: int
+    completed: bool
+    device: int
+    client_event_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ItemError:
+    index: int
+    code: str
+    message: str
+    field: str | None = None
+
+
+@dataclass
+class IngestReport:
+    accepted: int = 0
+    duplicates: int = 0
+    errors: list[ItemError] = field(default_factory=list)
+
+
+def viewing_events_record(
+    *, user: Any, events: Sequence[ViewingEventData], rejected: Sequence[ItemError] = ()
+) -> IngestReport:
+    """Store the valid events of a batch; report each invalid one by its index.
+
+    An event is stored once per (profile, client event id): a batch sent twice, even by
+    two requests at the same time, stores each event once and counts the second copy as a
+    duplicate. `rejected` are items the caller already found invalid; they are reported
+    with the rest, in index order.
+    """
+    require_signed_in(user)
+    batch_size = len(events) + len(rejected)
+    if batch_size > settings.VIEWING_EVENTS_MAX_BATCH:
+        raise BadUserInput(
+            f"A batch holds at most {settings.VIEWING_EVENTS_MAX_BATCH} events, not {batch_size}.",
+            field="events",
+        )
+    valid, errors = _checked_events(user, events)
+    report = IngestReport(errors=sorted([*rejected, *errors], key=lambda error: error.index))
+    if valid:
+        report.accepted = _insert_new_events(valid)
+        report.duplicates = len(valid) - report.accepted
+    return report
+
+
+def _checked_events(
+    user: Any, events: Sequence[ViewingEventData]
+) -> tuple[list[ViewingEventData], list[ItemError]]:
+    profiles = Profile.objects.in_bulk({event.profile_id for event in events})
+    title_kinds = dict(
+        Title.objects.filter(pk__in={event.title_id for event in events}).values_list("pk", "kind")
+    )
+    latest_start = timezone.now() + CLOCK_SKEW
+    valid: list[ViewingEventData] = []
+    errors: list[ItemError] = []
+    for event in events:
+        problem = _event_problem(event, profiles, title_kinds, user, latest_start)
+        if problem is None:
+            valid.append(event)
+        else:
+            errors.append(problem)
+    return valid, errors
+
+
+def _event_problem(
+    event: ViewingEventData,
+    profiles: dict[int, Profile],
+    title_kinds: dict[int, str],
+    user: Any,
+    latest_start: datetime.datetime,
+) -> ItemError | None:
+    def error(code: str, message: str, field: str) -> ItemError:
+        return ItemError(event.index, code, message, field)
+
+    profile = profiles.get(event.profile_id)
+    if profile is None:
+        return error(NOT_FOUND, "No viewer profile has this id.", "profileId")
+    if not may_act_for(user, profile):
+        return error(FORBIDDEN, "This profile belongs to another account.", "profileId")
+    kind = title_kinds.get(event.title_id)
+    if kind is None:
+        return error(NOT_FOUND, "No title has this id.", "titleId")
+    if kind not in WATCHABLE_KINDS:
+        return error(
+            BAD_USER_INPUT, f"A {kind} is not watched itself: send its episodes.", "titleId"
+        )
+    if not 0 <= event.seconds_watched <= LONGEST_SESSION_SECONDS:
+        return error(
+            BAD_USER_INPUT,
+            f"secondsWatched must lie between 0 and {LONGEST_SESSION_SECONDS}.",
+            "secondsWatched",
+        )
+    if event.started_at.tzinfo is None:
+        return error(BAD_USER_INPUT, "startedAt needs a UTC offset.", "startedAt")
+    if event.started_at > latest_start:
+        return error(BAD_USER_INPUT, "startedAt lies in the future.", "startedAt")
+    return None
+
+
+def _insert_new_events(events: list[ViewingEventData]) -> int:
+    """Insert the events not stored yet, with the viewer's segment; how many were new.
+
+    Rows go in key order, so two requests inserting overlapping batches wait for each
+    other instead of deadlocking.
+    """
+    columns = list(zip(*(_event_row(event) for event in events), strict=True))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO audience_viewingevent
+                (profile_id, title_id, started_at, seconds_watched, completed, device,
+                 client_event_id, region, age_band, gender)
+            SELECT v.profile_id, v.title_id, v.started_at, v.seconds_watched, v.completed,
+                   v.device, v.client_event_id, p.region, p.age_band, p.gender
+            FROM unnest(%s::integer[], %s::integer[], %s::timestamptz[], %s::integer[],
+                        %s::boolean[], %s::smallint[], %s::uuid[])
+                 AS v(profile_id, title_id, started_at, seconds_watched, completed, device,
+                      client_event_id)
+            JOIN audience_profile p ON p.id = v.profile_id
+            ORDER BY v.profile_id, v.client_event_id
+            ON CONFLICT (profile_id, client_event_id) DO NOTHING
+            """,
+            [list(column) for column in columns],
+        )
+        return int(cursor.rowcount)
+
+
+def _event_row(event: ViewingEventData) -> tuple[object, ...]:
+    return (
+        event.profile_id,
+        event.title_id,
+        event.started_at,
+        event.seconds_watched,
+        event.completed,
+        event.device,
+        event.client_event_id,
+    )
+
+
+def title_rate(*, user: Any, profile_id: int, title_id: int, value: RatingValue) -> Rating:
+    """Set the profile's rating of a title, replacing any earlier one (the latest wins)."""
+    profile = profile_for(user, profile_id)
+    title = _listable_title(title_id)
+    Rating.objects.bulk_create(
+        [Rating(profile=profile, title=title, value=value, rated_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["profile", "title"],
+        update_fields=["value", "rated_at"],
+    )
+    return Rating.objects.select_related("title").get(profile=profile, title=title)
+
+
+def my_list_add(*, user: Any, profile_id: int, title_id: int) -> MyListEntry:
+    """Put a title on the profile's list; adding it again keeps the first entry."""
+    profile = profile_for(user, profile_id)
+    title = _listable_title(title_id)
+    MyListEntry.objects.bulk_create(
+        [MyListEntry(profile=profile, title=title, added_at=timezone.now())],
+        ignore_conflicts=True,
+    )
+    return MyListEntry.objects.select_related("title").get(profile=profile, title=title)
+
+
+def my_list_remove(*, user: Any, profile_id: int, title_id: int) -> bool:
+    """Take a title off the profile's list; False if it was not on it."""
+    profile = profile_for(user, profile_id)
+    deleted, _ = MyListEntry.objects.filter(profile=profile, title_id=title_id).delete()
+    return deleted > 0
+
+
+def _listable_title(title_id: int) -> Title:
+    title = Title.objects.filter(pk=title_id).first()
+    if title is None:
+        raise NotFound("No title has this id.", field="titleId")
+    if title.kind not in LISTABLE_KINDS:
+        raise BadUserInput(
+            f"Only movies and series can be rated or listed, not a {title.kind}.", field="titleId"
+        )
+    return title
