@@ -6,7 +6,6 @@ from celery.worker import WorkController
 from django.test import Client
 
 from config.celery import app
-
 from tests.factories import StaffUserFactory
 
 

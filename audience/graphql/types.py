@@ -139,7 +139,7 @@ class Top10ListType:
     method: Top10MethodType
     source: strawberry.Private[selectors.Top10List]
 
-    @strawberry.field
+    @strawberry_django.field
     def entries(self, info: Info) -> list[Top10EntryType]:
         return list(optimize(self.source.entries(), info))  # type: ignore[arg-type]
 

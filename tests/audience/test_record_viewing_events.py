@@ -100,7 +100,7 @@ def test_each_invalid_event_is_reported_by_index_and_the_valid_ones_are_stored()
     ]
     assert result["errors"][2]["message"] == "startedAt lies in the future."
     assert ViewingEvent.objects.count() == 2
-    assert not ViewingEvent.objects.filter(profile=stranger).exists()
+    assert not ViewingEvent.objects.filter(profile_id=stranger.pk).exists()
 
 
 @pytest.mark.django_db
