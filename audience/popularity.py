@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -85,12 +85,7 @@ class RefreshReport:
     skipped: bool = False
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "from_event_id": self.from_event_id,
-            "to_event_id": self.to_event_id,
-            "events": self.events,
-            "skipped": self.skipped,
-        }
+        return asdict(self)
 
 
 def refresh_popularity() -> RefreshReport:

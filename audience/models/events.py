@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
-from django.db.models import Q
 
 from audience.models.profiles import AgeBand, Gender, Profile
 from catalog.models import Title
@@ -55,9 +54,6 @@ class ViewingEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["profile", "client_event_id"], name="viewing_event_once_per_client_id"
-            ),
-            models.CheckConstraint(
-                condition=Q(seconds_watched__gte=0), name="viewing_event_duration_not_negative"
             ),
         ]
         indexes = [

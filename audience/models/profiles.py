@@ -80,7 +80,10 @@ class RatingValue(models.IntegerChoices):
 class Rating(models.Model):
     """A profile's verdict on a title; rating again replaces it."""
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="ratings")
+    # The unique (profile, title) index serves lookups by profile.
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="ratings", db_index=False
+    )
     title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="ratings")
     value = models.SmallIntegerField(choices=RatingValue.choices)
     rated_at = models.DateTimeField()
@@ -90,14 +93,15 @@ class Rating(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["profile", "title"], name="rating_one_per_title"),
         ]
-        indexes = [models.Index(fields=["title"], name="rating_title_idx")]
 
     def __str__(self) -> str:
         return f"{self.profile} {self.get_value_display()} {self.title}"
 
 
 class MyListEntry(models.Model):
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="my_list")
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="my_list", db_index=False
+    )
     title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
     added_at = models.DateTimeField()
 

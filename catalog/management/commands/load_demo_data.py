@@ -1,6 +1,8 @@
 """`manage.py load_demo_data`: what `make run` loads on first start.
 
-Idempotent: the sample catalog is imported only while the catalog is empty, and
+Idempotent: the sample catalog is imported only while the catalog is empty, the
+sample audience (the audience app's `import_sample_audience`, called by name so that the
+catalog imports nothing of the audience app) only while none of its profiles exists, and
 the demo staff account is created only if missing.
 """
 
@@ -17,13 +19,19 @@ DEMO_STAFF_PASSWORD = "staff-demo-password"
 
 
 class Command(BaseCommand):
-    help = "Load the sample catalog (first start only) and create the demo staff login."
+    help = (
+        "Load the sample catalog and the sample audience (first start only) and create the "
+        "demo staff login."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Title.objects.exists():
             self.stdout.write("Sample catalog already loaded.")
         else:
             call_command("import_sample_catalog", stdout=self.stdout, stderr=self.stderr)
+        call_command(
+            "import_sample_audience", if_not_loaded=True, stdout=self.stdout, stderr=self.stderr
+        )
         self._ensure_demo_staff()
 
     def _ensure_demo_staff(self) -> None:

@@ -1,0 +1,142 @@
+"""`manage.py benchmark_audience --events N`: the popularity workers and ingestion at scale.
+
+Run by `make bench`, once per data size, each on its own database. Figures go to
+`.bench/audience-<N>.json`; `--report` turns every such file into the audience tables
+of `docs/benchmarks.md`.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from argparse import ArgumentParser
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+from audience import benchmarks
+from catalog.models import Title
+
+RESULTS = Path(settings.BASE_DIR) / ".bench"
+DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
+START, END = "<!-- audience-benchmark:start -->", "<!-- audience-benchmark:end -->"
+CATALOG_TITLES = 100_000
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure the popularity rebuild, the SQL floor, an incremental refresh after new "
+        "events and (with --ingest) recordViewingEvents over HTTP, on a database grown to "
+        "--events viewing events. With --report, write docs/benchmarks.md from the results."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--events", type=int, default=10_000_000)
+        parser.add_argument("--profiles", type=int, default=None, help="Default: events / 50")
+        parser.add_argument("--increment", type=int, default=100_000)
+        parser.add_argument("--ingest", action="store_true", help="Also measure ingestion")
+        parser.add_argument("--report", action="store_true", help="Only write the docs")
+
+    def handle(self, *args: object, **options: Any) -> None:
+        if options["report"]:
+            self._write_report()
+            return
+        events: int = options["events"]
+        figures = self._measure(
+            events=events,
+            profiles=options["profiles"] or events // 50,
+            increment=options["increment"],
+            ingest=options["ingest"],
+        )
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"audience-{events}.json").write_text(json.dumps(figures, indent=2))
+        self.stdout.write(json.dumps(figures, indent=2))
+
+    def _measure(
+        self, *, events: int, profiles: int, increment: int, ingest: bool
+    ) -> dict[str, Any]:
+        self._ensure_catalog()
+        self._ensure_events(events, profiles)
+        total = benchmarks.event_count()
+        self.stdout.write(f"Measuring on {total:,} events")
+        floor = benchmarks.timed_sql_floor()
+        rebuild = benchmarks.timed_rebuild()
+        self.stdout.write(f"floor {floor:.1f} s, rebuild {rebuild:.1f} s")
+        call_command("generate_viewing", events=increment, profiles=0, days=1, seed=total)
+        refresh, folded = benchmarks.timed_refresh()
+        self.stdout.write(f"refresh of {folded:,} new events: {refresh:.2f} s")
+        figures: dict[str, Any] = {
+            "events": total,
+            "floor_seconds": floor,
+            "rebuild_seconds": rebuild,
+            "increment": folded,
+            "refresh_seconds": refresh,
+            "measured_on": date.today().isoformat(),
+        }
+        if ingest:
+            result = benchmarks.measure_ingestion(batches=60, batch_size=500)
+            figures["ingestion"] = result.__dict__
+        return figures
+
+    def _ensure_catalog(self) -> None:
+        if Title.objects.count() < CATALOG_TITLES:
+            call_command("generate_catalog", titles=CATALOG_TITLES, seed=42)
+
+    def _ensure_events(self, events: int, profiles: int) -> None:
+        missing = events - benchmarks.event_count()
+        if missing > 0:
+            call_command("generate_viewing", events=missing, profiles=profiles, seed=1)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE audience_viewingevent")
+
+    def _write_report(self) -> None:
+        results = sorted(
+            (json.loads(path.read_text()) for path in RESULTS.glob("audience-*.json")),
+            key=lambda figures: figures["events"],
+        )
+        if not results:
+            self.stderr.write("No results in .bench/: run the benchmark first.")
+            return
+        text = DOCS.read_text()
+        head, _, rest = text.partition(START)
+        _, _, tail = rest.partition(END)
+        DOCS.write_text(f"{head}{START}\n{_report(results)}{END}{tail}")
+        self.stdout.write(f"Wrote the audience figures into {DOCS}")
+
+
+def _report(results: list[dict[str, Any]]) -> str:
+    lines = [
+        f"Measured on {results[-1]['measured_on']}, {platform.processor() or platform.machine()}"
+        ", by `make bench` (`manage.py benchmark_audience`).",
+        "",
+        "| events | SQL floor | rebuild | rebuild / floor (target ≤ 1.5) "
+        "| new events | incremental refresh (target < 2 s) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for figures in results:
+        lines.append(
+            f"| {figures['events']:,} | {figures['floor_seconds']:.1f} s "
+            f"| {figures['rebuild_seconds']:.1f} s "
+            f"| {figures['rebuild_seconds'] / figures['floor_seconds']:.2f} "
+            f"| {figures['increment']:,} | {figures['refresh_seconds']:.2f} s |"
+        )
+    ingestion = [figures["ingestion"] for figures in results if "ingestion" in figures]
+    if ingestion:
+        lines += [
+            "",
+            "| recordViewingEvents over HTTP, one client | events/s (target ≥ 5,000) "
+            "| median | p99 |",
+            "| --- | --- | --- | --- |",
+        ]
+        for run in ingestion:
+            lines.append(
+                f"| {run['batches']} batches of {run['batch_size']} "
+                f"| {run['events_per_second']:,.0f} | {run['median_ms']:.0f} ms "
+                f"| {run['p99_ms']:.0f} ms |"
+            )
+    return "\n".join(lines) + "\n"
