@@ -7,9 +7,9 @@ compare like with like.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from django.db.models import Q, Sum
 
 from audience.models import GenreSegmentHours
 from catalog.models import Genre
@@ -26,23 +26,21 @@ class GenreAffinity:
 
 @dataclass(frozen=True)
 class Segment:
-    """Viewers of an age band, gender and region; a dimension left as None spans all."""
+    """Viewers of an age band, gender and region; a dimension left as None spans all.
+
+    Gender "" is the viewers who gave none.
+    """
 
     age_band: str | None = None
     gender: str | None = None
     region: str | None = None
 
-    def as_filter(self) -> Q:
-        conditions = {
-            name: value
-            for name, value in (
-                ("age_band", self.age_band),
-                ("gender", self.gender),
-                ("region", self.region),
-            )
-            if value is not None
-        }
-        return Q(**conditions)
+    def holds(self, age_band: str, gender: str, region: str) -> bool:
+        return (
+            self.age_band in (None, age_band)
+            and self.gender in (None, gender)
+            and self.region in (None, region)
+        )
 
 
 def genre_affinity(segment: Segment) -> list[GenreAffinity]:
@@ -50,24 +48,56 @@ def genre_affinity(segment: Segment) -> list[GenreAffinity]:
 
     Most over-indexed genres first; genres nobody watched come last with no lift.
     """
-    everyone = _seconds_by_genre(Q())
-    in_segment = _seconds_by_genre(segment.as_filter())
-    everyone_total = sum(everyone.values())
-    segment_total = sum(in_segment.values())
-    rows = []
-    for genre in Genre.objects.order_by("name"):
-        seconds = in_segment.get(genre.pk, 0)
-        share = seconds / segment_total if segment_total else 0.0
-        everyone_share = everyone.get(genre.pk, 0) / everyone_total if everyone_total else 0.0
-        lift = share / everyone_share if everyone_share else None
-        rows.append(GenreAffinity(genre, seconds, share, everyone_share, lift))
+    (rows,) = genre_affinities([segment])
     return sorted(rows, key=lambda row: (row.lift is None, -(row.lift or 0.0), row.genre.name))
 
 
-def _seconds_by_genre(segment: Q) -> dict[int, int]:
-    totals = (
-        GenreSegmentHours.objects.filter(segment)
-        .values("genre_id")
-        .annotate(seconds=Sum("seconds_viewed"))
+def genre_affinities(segments: Sequence[Segment]) -> list[list[GenreAffinity]]:
+    """For each segment, every genre's affinity, genres by name: two queries in all.
+
+    The genre hours table holds a row per segment and genre (thousands, not millions),
+    so it is read whole and summed here.
+    """
+    hours = list(
+        GenreSegmentHours.objects.order_by().values_list(
+            "age_band", "gender", "region", "genre_id", "seconds_viewed"
+        )
     )
-    return {row["genre_id"]: int(row["seconds"]) for row in totals}
+    everyone = _seconds_by_genre(hours, Segment())
+    everyone_total = sum(everyone.values())
+    genres = list(Genre.objects.order_by("name"))
+    affinities = []
+    for segment in segments:
+        in_segment = _seconds_by_genre(hours, segment)
+        segment_total = sum(in_segment.values())
+        affinities.append(
+            [
+                _affinity(genre, in_segment, segment_total, everyone, everyone_total)
+                for genre in genres
+            ]
+        )
+    return affinities
+
+
+def _affinity(
+    genre: Genre,
+    in_segment: dict[int, int],
+    segment_total: int,
+    everyone: dict[int, int],
+    everyone_total: int,
+) -> GenreAffinity:
+    seconds = in_segment.get(genre.pk, 0)
+    share = seconds / segment_total if segment_total else 0.0
+    everyone_share = everyone.get(genre.pk, 0) / everyone_total if everyone_total else 0.0
+    lift = share / everyone_share if everyone_share else None
+    return GenreAffinity(genre, seconds, share, everyone_share, lift)
+
+
+def _seconds_by_genre(
+    hours: list[tuple[str, str, str, int, int]], segment: Segment
+) -> dict[int, int]:
+    totals: dict[int, int] = defaultdict(int)
+    for age_band, gender, region, genre_id, seconds in hours:
+        if segment.holds(age_band, gender, region):
+            totals[genre_id] += seconds
+    return totals

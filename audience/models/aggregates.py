@@ -117,6 +117,7 @@ class TrendingEntry(models.Model):
 
     class Meta:
         ordering = ["region", "rank"]
+        verbose_name_plural = "trending entries"
         constraints = [
             models.UniqueConstraint(fields=["region", "rank"], name="trending_unique_rank"),
             models.UniqueConstraint(fields=["region", "title"], name="trending_unique_title"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from catalog.admin.filters import DecadeListFilter, GenreListFilter
 from catalog.admin.forms import (
@@ -13,6 +13,7 @@ from catalog.admin.forms import (
     AvailabilityInlineFormSet,
     TitleAdminForm,
 )
+from catalog.admin.panels import title_panels
 from catalog.models import (
     Artwork,
     Availability,
@@ -97,6 +98,20 @@ class TitleAdmin(admin.ModelAdmin):
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [CreditInline, ArtworkInline, AvailabilityInline, ExternalIdInline]
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, object],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Title | None = None,
+    ) -> HttpResponse:
+        """The form, with the panels other apps registered (see `catalog.admin.panels`)."""
+        if obj is not None and obj.pk is not None:
+            context["title_panels"] = title_panels(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Title], search_term: str
