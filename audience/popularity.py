@@ -9,8 +9,10 @@ How the incremental refresh stays exact:
 - Daily rows are recomputed from the events of every (title, day) that a new event touches,
   so a late event for a day already aggregated corrects that day, and recomputing a day
   twice gives the same rows. Genre hours are sums, so the new events are added to them.
-- Top 10 weeks holding a touched day are recomputed; trending and popularity are recomputed
-  over their trailing windows, which only the daily rows feed.
+- Top 10 weeks holding a touched day are recomputed.
+- Trending and popularity rank every title over a trailing window, so their cost follows
+  the window's viewing rather than the new events: `refresh_rankings` recomputes them
+  from the daily rows on its own schedule, and only when the daily rows moved since.
 - Each run holds a transaction-scoped advisory lock and moves the watermark in the same
   transaction as the tables, so a run either folds its events in completely or not at all,
   and two runs never fold the same events.
@@ -27,34 +29,52 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
+from audience.bulk_load import secondary_indexes_drop, secondary_indexes_restore
 from audience.models import AggregationWatermark
 
 logger = logging.getLogger(__name__)
 
 WATERMARK = "popularity"
+# The popularity watermark that trending and popularity were last ranked at.
+RANKINGS_WATERMARK = "rankings"
+SCRATCH_TABLES = (
+    "title_units",
+    "unit_runtimes",
+    "new_events",
+    "touched_days",
+    "touched_weeks",
+    "fresh_popularity",
+)
 # pg_advisory_xact_lock key shared by the refresh and the rebuild ("popu" in ASCII).
 LOCK_KEY = 0x706F7075
 
-# The titles a watched title's hours count towards: a movie or an episode itself, an
-# episode's season and its series. `unit` names the kind of rollup.
-_LINEAGE = """
-    SELECT t.id AS title_id, t.kind, t.parent_id AS season_id, s.parent_id AS series_id
+# Per run, for every title that can be watched (movies and episodes): the season and
+# series its hours also count towards. Joined by every ranking below.
+_TITLE_UNITS = """
+    CREATE TEMP TABLE title_units ON COMMIT DROP AS
+    SELECT t.id AS title_id, t.kind = 'movie' AS is_movie,
+           CASE WHEN t.kind = 'episode' THEN t.parent_id END AS season_id,
+           CASE WHEN t.kind = 'episode' THEN s.parent_id END AS series_id
     FROM catalog_title t LEFT JOIN catalog_title s ON s.id = t.parent_id
+    WHERE t.kind IN ('movie', 'episode')
 """
 
 # Runtime of everything that can be ranked: movies and episodes their own, seasons and
 # series the sum of their episodes (or their own runtime when no episode has one).
-_RUNTIMES = """
-    SELECT t.id AS title_id, t.runtime_minutes
+_UNIT_RUNTIMES = """
+    CREATE TEMP TABLE unit_runtimes ON COMMIT DROP AS
+    SELECT t.id AS unit_id, t.kind, t.runtime_minutes
     FROM catalog_title t WHERE t.kind IN ('movie', 'episode') AND t.runtime_minutes > 0
     UNION ALL
-    SELECT season.id, COALESCE(NULLIF(SUM(ep.runtime_minutes), 0), season.runtime_minutes)
+    SELECT season.id, season.kind,
+           COALESCE(NULLIF(SUM(ep.runtime_minutes), 0), season.runtime_minutes)
     FROM catalog_title season
     JOIN catalog_title ep ON ep.parent_id = season.id
     WHERE season.kind = 'season'
     GROUP BY season.id
     UNION ALL
-    SELECT series.id, COALESCE(NULLIF(SUM(ep.runtime_minutes), 0), series.runtime_minutes)
+    SELECT series.id, series.kind,
+           COALESCE(NULLIF(SUM(ep.runtime_minutes), 0), series.runtime_minutes)
     FROM catalog_title series
     JOIN catalog_title season ON season.parent_id = series.id
     JOIN catalog_title ep ON ep.parent_id = season.id
@@ -88,6 +108,20 @@ class RefreshReport:
         return asdict(self)
 
 
+def tune_for_aggregation(cursor: CursorWrapper) -> None:
+    """Session settings for the aggregation's transaction, and a clean scratch space.
+
+    JIT compilation costs close to a second per statement here and saves less than that;
+    the work memory keeps the grouping and ranking of a rebuild's million-row
+    intermediate results in memory instead of spilling sorts to disk. The scratch tables
+    drop at commit, but a transaction around several runs (a script, a test) still
+    holds the previous run's.
+    """
+    cursor.execute("SET LOCAL jit = off")
+    cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.AGGREGATION_WORK_MEM])
+    cursor.execute(f"DROP TABLE IF EXISTS {', '.join(SCRATCH_TABLES)}")
+
+
 def refresh_popularity() -> RefreshReport:
     """Fold the events newer than the watermark into every aggregate.
 
@@ -99,6 +133,7 @@ def refresh_popularity() -> RefreshReport:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         if not cursor.fetchone()[0]:
             return RefreshReport(0, 0, skipped=True)
+        tune_for_aggregation(cursor)
         watermark = _locked_watermark()
         done = watermark.last_event_id
         if target <= done:
@@ -119,13 +154,19 @@ def rebuild_popularity() -> RefreshReport:
     target = _committed_event_watermark()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        tune_for_aggregation(cursor)
         watermark = _locked_watermark()
         cursor.execute("TRUNCATE audience_dailytitlestats, audience_genresegmenthours")
+        # The daily table is about as long as the events: build its indexes once at the end.
+        dropped = secondary_indexes_drop(cursor.cursor, "audience_dailytitlestats")
         cursor.execute(
             f"INSERT INTO audience_dailytitlestats ({_DAILY_COLUMNS}) {_DAILY_SELECT} "
             f"FROM audience_viewingevent e WHERE e.id <= %s {_DAILY_GROUP}",
             [target],
         )
+        secondary_indexes_restore(cursor.cursor, dropped)
+        cursor.execute("ANALYZE audience_dailytitlestats")
+        _prepare_title_units(cursor)
         cursor.execute(
             """
             INSERT INTO audience_genresegmenthours
@@ -143,8 +184,33 @@ def rebuild_popularity() -> RefreshReport:
         cursor.execute("SELECT COUNT(*) FROM audience_viewingevent WHERE id <= %s", [target])
         events = cursor.fetchone()[0]
         _save_watermark(watermark, target)
+        _save_watermark(_locked_watermark(RANKINGS_WATERMARK), target)
     logger.info("Popularity rebuilt from %d events", events)
     return RefreshReport(0, target, events)
+
+
+def refresh_rankings() -> RefreshReport:
+    """Re-rank trending and popularity from the daily rows, if they moved since last time.
+
+    Idempotent (nothing new, nothing written) and, sharing the refresh's lock, never runs
+    beside a refresh or a rebuild: a run that finds the lock taken returns `skipped`.
+    The report's event ids are the popularity watermarks ranked before and now.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            return RefreshReport(0, 0, skipped=True)
+        folded = _locked_watermark().last_event_id
+        ranked = _locked_watermark(RANKINGS_WATERMARK)
+        previous = ranked.last_event_id
+        if previous == folded:
+            return RefreshReport(previous, folded)
+        tune_for_aggregation(cursor)
+        _prepare_title_units(cursor)
+        _recompute_ranked_windows(cursor, timezone.now())
+        _save_watermark(ranked, folded)
+    logger.info("Trending and popularity ranked at event %d", folded)
+    return RefreshReport(previous, folded)
 
 
 def _committed_event_watermark() -> int:
@@ -159,8 +225,8 @@ def _committed_event_watermark() -> int:
         return int(cursor.fetchone()[0])
 
 
-def _locked_watermark() -> AggregationWatermark:
-    watermark, _ = AggregationWatermark.objects.select_for_update().get_or_create(name=WATERMARK)
+def _locked_watermark(name: str = WATERMARK) -> AggregationWatermark:
+    watermark, _ = AggregationWatermark.objects.select_for_update().get_or_create(name=name)
     return watermark
 
 
@@ -216,14 +282,25 @@ def _fold_in_events(cursor: CursorWrapper, *, after: int, upto: int) -> int:
          AND e.started_at >= t.day::timestamp AT TIME ZONE 'UTC'
          AND e.started_at < (t.day + 1)::timestamp AT TIME ZONE 'UTC'
         WHERE e.id <= %s
+          -- The days' span as well, so the planner may read them through the BRIN index.
+          AND e.started_at >= (SELECT MIN(day) FROM touched_days)::timestamp AT TIME ZONE 'UTC'
+          AND e.started_at < (SELECT MAX(day) + 1 FROM touched_days)::timestamp
+                             AT TIME ZONE 'UTC'
         {_DAILY_GROUP}
         """,
         [upto],
     )
-    computed_at = timezone.now()
-    _recompute_top10(cursor, computed_at, only_touched_weeks=True)
-    _recompute_ranked_windows(cursor, computed_at)
+    _prepare_title_units(cursor)
+    _recompute_top10(cursor, timezone.now(), only_touched_weeks=True)
     return int(events)
+
+
+def _prepare_title_units(cursor: CursorWrapper) -> None:
+    cursor.execute(_TITLE_UNITS)
+    cursor.execute("ALTER TABLE title_units ADD PRIMARY KEY (title_id)")
+    cursor.execute(_UNIT_RUNTIMES)
+    cursor.execute("ALTER TABLE unit_runtimes ADD PRIMARY KEY (unit_id)")
+    cursor.execute("ANALYZE title_units, unit_runtimes")
 
 
 def _recompute_top10(
@@ -254,32 +331,31 @@ def _recompute_top10(
         INSERT INTO audience_top10entry
             (week_start, region, category, rank, title_id, views, seconds_viewed,
              runtime_minutes, weeks_in_top10, computed_at)
-        WITH lineage AS ({_LINEAGE}), runtimes AS ({_RUNTIMES}),
-        units AS (
-            SELECT {week} AS week_start, d.region,
-                   CASE l.kind WHEN 'movie' THEN 'films' ELSE 'tv' END AS category,
-                   CASE l.kind WHEN 'movie' THEN l.title_id ELSE l.season_id END AS unit_id,
+        WITH units AS (
+            SELECT {week} AS week_start, d.region COLLATE "C" AS region, u.is_movie,
+                   CASE WHEN u.is_movie THEN u.title_id ELSE u.season_id END AS unit_id,
                    d.seconds_viewed
             FROM audience_dailytitlestats d {scope}
-            JOIN lineage l ON l.title_id = d.title_id
-            WHERE l.kind = 'movie' OR (l.kind = 'episode' AND l.season_id IS NOT NULL)
+            JOIN title_units u ON u.title_id = d.title_id
+            WHERE u.is_movie OR u.season_id IS NOT NULL
         ),
         weekly AS (
-            SELECT week_start, COALESCE(region, '') AS region, category, unit_id,
+            SELECT week_start, COALESCE(region, '') AS region, is_movie, unit_id,
                    SUM(seconds_viewed) AS seconds
             FROM units
-            GROUP BY GROUPING SETS ((week_start, region, category, unit_id),
-                                    (week_start, category, unit_id))
+            GROUP BY GROUPING SETS ((week_start, region, is_movie, unit_id),
+                                    (week_start, is_movie, unit_id))
         ),
         ranked AS (
             SELECT w.*, r.runtime_minutes,
                    w.seconds / 60.0 / r.runtime_minutes AS views,
+                   CASE WHEN w.is_movie THEN 'films' ELSE 'tv' END AS category,
                    ROW_NUMBER() OVER (
-                       PARTITION BY w.week_start, w.region, w.category
+                       PARTITION BY w.week_start, w.region, w.is_movie
                        ORDER BY w.seconds::float / r.runtime_minutes DESC, w.seconds DESC,
                                 w.unit_id
                    ) AS rank
-            FROM weekly w JOIN runtimes r ON r.title_id = w.unit_id
+            FROM weekly w JOIN unit_runtimes r ON r.unit_id = w.unit_id
         )
         SELECT week_start, region, category, rank, unit_id, views, seconds, runtime_minutes,
                1, %s
@@ -329,16 +405,15 @@ def _recompute_trending(
     window_days = int(8 * half_life) + 1
     cursor.execute("DELETE FROM audience_trendingentry")
     cursor.execute(
-        f"""
+        """
         INSERT INTO audience_trendingentry (region, rank, title_id, score, as_of, computed_at)
-        WITH lineage AS ({_LINEAGE}),
-        units AS (
-            SELECT d.region,
-                   CASE l.kind WHEN 'episode' THEN l.series_id ELSE l.title_id END AS unit_id,
+        WITH units AS (
+            SELECT d.region COLLATE "C" AS region,
+                   CASE WHEN u.is_movie THEN u.title_id ELSE u.series_id END AS unit_id,
                    d.seconds_viewed / 3600.0
                    * power(0.5, (%(as_of)s::date - d.day) / %(half_life)s) AS score
             FROM audience_dailytitlestats d
-            JOIN lineage l ON l.title_id = d.title_id
+            JOIN title_units u ON u.title_id = d.title_id
             WHERE d.day > %(as_of)s::date - %(window_days)s
         ),
         scored AS (
@@ -365,22 +440,17 @@ def _recompute_trending(
 
 
 def _recompute_title_popularity(cursor: CursorWrapper, as_of: datetime.date) -> None:
-    """Views and hours over the trailing window per title and region; rank within its kind.
-
-    Rows are upserted only where they changed and removed where a title left the window,
-    so an unchanged title is not rewritten.
-    """
+    """Views and hours over the trailing window per title and region; rank within its kind."""
     window_start = as_of - datetime.timedelta(days=settings.POPULARITY_WINDOW_DAYS - 1)
     cursor.execute(
-        f"""
+        """
         CREATE TEMP TABLE fresh_popularity ON COMMIT DROP AS
-        WITH lineage AS ({_LINEAGE}), runtimes AS ({_RUNTIMES}),
-        units AS (
-            SELECT d.region, u.unit_id, d.seconds_viewed
+        WITH units AS (
+            SELECT d.region COLLATE "C" AS region, unit.unit_id, d.seconds_viewed
             FROM audience_dailytitlestats d
-            JOIN lineage l ON l.title_id = d.title_id
-            CROSS JOIN LATERAL (VALUES (l.title_id), (l.season_id), (l.series_id)) u(unit_id)
-            WHERE d.day >= %(start)s AND d.day <= %(end)s AND u.unit_id IS NOT NULL
+            JOIN title_units u ON u.title_id = d.title_id
+            CROSS JOIN LATERAL (VALUES (u.title_id), (u.season_id), (u.series_id)) unit(unit_id)
+            WHERE d.day >= %(start)s AND d.day <= %(end)s AND unit.unit_id IS NOT NULL
         ),
         summed AS (
             SELECT COALESCE(region, '') AS region, unit_id, SUM(seconds_viewed) AS seconds
@@ -390,39 +460,22 @@ def _recompute_title_popularity(cursor: CursorWrapper, as_of: datetime.date) -> 
         SELECT s.region, s.unit_id AS title_id, s.seconds,
                s.seconds / 60.0 / r.runtime_minutes AS views,
                ROW_NUMBER() OVER (
-                   PARTITION BY s.region, t.kind
+                   PARTITION BY s.region, r.kind COLLATE "C"
                    ORDER BY s.seconds::float / r.runtime_minutes DESC, s.seconds DESC, s.unit_id
                ) AS rank
         FROM summed s
-        JOIN runtimes r ON r.title_id = s.unit_id
-        JOIN catalog_title t ON t.id = s.unit_id
+        JOIN unit_runtimes r ON r.unit_id = s.unit_id
         """,
         {"start": window_start, "end": as_of},
     )
-    cursor.execute(
-        """
-        DELETE FROM audience_titlepopularity p
-        WHERE NOT EXISTS (
-            SELECT 1 FROM fresh_popularity f
-            WHERE f.title_id = p.title_id AND f.region = p.region
-        )
-        """
-    )
+    # Most rows change whenever the window moves a day; replacing them all is cheaper
+    # than comparing each. Readers see the old rows until the transaction commits.
+    cursor.execute("DELETE FROM audience_titlepopularity")
     cursor.execute(
         """
         INSERT INTO audience_titlepopularity
             (title_id, region, views, seconds_viewed, rank, window_start, window_end)
         SELECT title_id, region, views, seconds, rank, %(start)s, %(end)s FROM fresh_popularity
-        ON CONFLICT (title_id, region) DO UPDATE
-        SET views = EXCLUDED.views, seconds_viewed = EXCLUDED.seconds_viewed,
-            rank = EXCLUDED.rank, window_start = EXCLUDED.window_start,
-            window_end = EXCLUDED.window_end
-        WHERE (audience_titlepopularity.views, audience_titlepopularity.seconds_viewed,
-               audience_titlepopularity.rank, audience_titlepopularity.window_start,
-               audience_titlepopularity.window_end)
-          IS DISTINCT FROM
-              (EXCLUDED.views, EXCLUDED.seconds_viewed, EXCLUDED.rank,
-               EXCLUDED.window_start, EXCLUDED.window_end)
         """,
         {"start": window_start, "end": as_of},
     )

@@ -27,6 +27,12 @@ def refresh_popularity() -> dict[str, object]:
     return popularity.refresh_popularity().as_dict()
 
 
+@shared_task(name="audience.tasks.refresh_rankings", **RETRY_OPTIONS)
+def refresh_rankings() -> dict[str, object]:
+    """Re-rank trending and title popularity over their windows, if new events came in."""
+    return popularity.refresh_rankings().as_dict()
+
+
 @shared_task(name="audience.tasks.rebuild_popularity", **RETRY_OPTIONS)
 def rebuild_popularity() -> dict[str, object]:
     """Recompute every aggregate from all viewing events."""

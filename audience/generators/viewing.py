@@ -15,7 +15,7 @@
 - all or nothing, under an advisory lock against a concurrent run. A batch of at least
   100,000 events and an eighth of the table is loaded with the table's secondary indexes
   and foreign keys dropped and rebuilt in the same transaction
-  (audience.generators.bulk_load), which holds an exclusive lock on the events table
+  (audience.bulk_load), which holds an exclusive lock on the events table
   and blocks writes to profiles and titles until it commits; a smaller batch goes
   through the indexes and leaves the table readable.
 """
@@ -38,8 +38,8 @@ from psycopg import Cursor, sql
 from psycopg.rows import TupleRow
 from tqdm import tqdm
 
+from audience.bulk_load import secondary_indexes_drop, secondary_indexes_restore
 from audience.generators import vocabulary as vocab
-from audience.generators.bulk_load import secondary_indexes_drop, secondary_indexes_restore
 from audience.generators.event_copy import (
     COLUMNS,
     SIGNATURE,

@@ -40,7 +40,7 @@ from audience.importers.movielens_ratings import (
     viewing_for,
 )
 from audience.models import Profile, ProfileSource
-from audience.popularity import RefreshReport, refresh_popularity
+from audience.popularity import RefreshReport, refresh_popularity, refresh_rankings
 from catalog.models import ExternalId, ExternalIdSource
 
 _LOCK_ID = zlib.crc32(b"audience.importers.sample_audience")
@@ -125,6 +125,7 @@ def sample_audience_import(
             _upsert_ratings(cursor, placed, progress_file, report)
     if refresh:
         report.popularity = refresh_popularity()
+        refresh_rankings()
     report.elapsed_seconds = perf_counter() - started
     return report
 

@@ -10,6 +10,11 @@ from catalog.models import Genre, Title
 # The region code under which the worldwide figures are stored.
 GLOBAL_REGION = ""
 
+# The workers rewrite these tables wholesale, so their foreign keys have no constraint in
+# the database (db_constraint=False): a foreign-key trigger per written row would cost
+# more than the aggregation itself. Deleting a title through Django still deletes its rows
+# (the ORM cascades), and the nightly rebuild drops any that a raw delete leaves behind.
+
 
 class DailyTitleStats(models.Model):
     """Per title, day (UTC), region and viewer segment: plays, seconds, completions, viewers.
@@ -18,7 +23,9 @@ class DailyTitleStats(models.Model):
     viewers in a region on a day, since a viewer is in one segment at a time.
     """
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+", db_index=False)
+    title = models.ForeignKey(
+        Title, related_name="+", db_index=False, on_delete=models.CASCADE, db_constraint=False
+    )
     day = models.DateField()
     region = models.CharField(max_length=2)
     age_band = models.CharField(max_length=8, choices=AgeBand.choices)
@@ -48,7 +55,9 @@ class GenreSegmentHours(models.Model):
     age_band = models.CharField(max_length=8, choices=AgeBand.choices)
     gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)
     region = models.CharField(max_length=2)
-    genre = models.ForeignKey(Genre, on_delete=models.CASCADE, related_name="+")
+    genre = models.ForeignKey(
+        Genre, related_name="+", on_delete=models.CASCADE, db_constraint=False
+    )
     seconds_viewed = models.BigIntegerField()
 
     class Meta:
@@ -80,7 +89,13 @@ class Top10Entry(models.Model):
     region = models.CharField(max_length=2, blank=True, help_text="Blank: worldwide")
     category = models.CharField(max_length=8, choices=Top10Category.choices)
     rank = models.PositiveSmallIntegerField()
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="top10_entries")
+    title = models.ForeignKey(
+        Title,
+        related_name="top10_entries",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,  # top10_title_week_idx serves lookups by title
+    )
     views = models.FloatField()
     seconds_viewed = models.BigIntegerField()
     runtime_minutes = models.PositiveIntegerField()
@@ -110,7 +125,9 @@ class TrendingEntry(models.Model):
 
     region = models.CharField(max_length=2, blank=True, help_text="Blank: worldwide")
     rank = models.PositiveSmallIntegerField()
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    title = models.ForeignKey(
+        Title, related_name="+", on_delete=models.CASCADE, db_constraint=False
+    )
     score = models.FloatField(help_text="Decayed hours viewed")
     as_of = models.DateField(help_text="The day the decay is measured from")
     computed_at = models.DateTimeField()
@@ -133,7 +150,13 @@ class TitlePopularity(models.Model):
     Episodes count towards their season and series as well as themselves.
     """
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="popularity")
+    title = models.ForeignKey(
+        Title,
+        related_name="popularity",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,  # the unique (title, region) index serves lookups by title
+    )
     region = models.CharField(max_length=2, blank=True, help_text="Blank: worldwide")
     views = models.FloatField()
     seconds_viewed = models.BigIntegerField()

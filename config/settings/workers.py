@@ -26,6 +26,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "audience.tasks.refresh_popularity",
         "schedule": env_int("POPULARITY_REFRESH_SECONDS", 60),
     },
+    # Trending and popularity rank every title over a trailing window: a costlier pass,
+    # run less often, and only when the refresh folded new events in.
+    "refresh-rankings": {
+        "task": "audience.tasks.refresh_rankings",
+        "schedule": env_int("RANKINGS_REFRESH_SECONDS", 300),
+    },
     # A nightly rebuild from scratch puts right anything an edit to the catalog moved
     # (a runtime, a genre) after its events were folded in.
     "rebuild-popularity": {

@@ -2,7 +2,7 @@
 audience panel and the insights heatmap, as staff see them through the test client.
 
 Pages that show aggregates read them as the workers wrote them: events from factories, then
-`refresh_popularity()`.
+`refresh_popularity()` (and `refresh_rankings()` where trending matters).
 """
 
 import re
@@ -40,7 +40,7 @@ from audience.models import (
     TrendingEntry,
     ViewingEvent,
 )
-from audience.popularity import refresh_popularity
+from audience.popularity import refresh_popularity, refresh_rankings
 from catalog.models import Title
 from tests.factories import (
     EpisodeFactory,
@@ -737,6 +737,7 @@ def test_events_and_aggregates_are_read_only(staff_client: Client, model: type) 
     genre = GenreFactory(name="Drama")
     ViewingEventFactory(title=TitleFactory(genres=[genre]), started_at=at(LAST_DAY))
     refresh_popularity()
+    refresh_rankings()
     rows = list(model.objects.order_by("pk"))
     row = rows[0]
     name = f"admin:audience_{model._meta.model_name}"

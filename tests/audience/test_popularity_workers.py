@@ -108,17 +108,27 @@ def audience_history(transactional_db: None) -> dict[str, Any]:
     return {"films": films, "season": season, "episodes": episodes, "viewers": viewers}
 
 
+def refresh() -> None:
+    """What the beat schedule does: fold new events in, then re-rank."""
+    run(tasks.refresh_popularity)
+    run(tasks.refresh_rankings)
+
+
 def test_refreshing_twice_changes_nothing_the_second_time(
     worker: WorkController, audience_history: dict[str, Any]
 ) -> None:
     first = run(tasks.refresh_popularity)
+    ranked = run(tasks.refresh_rankings)
     before = aggregates()
 
     second = run(tasks.refresh_popularity)
+    ranked_again = run(tasks.refresh_rankings)
 
     assert first["events"] == 30
     assert second["events"] == 0
     assert second["from_event_id"] == second["to_event_id"] == first["to_event_id"]
+    assert ranked["to_event_id"] == ranked_again["to_event_id"] == first["to_event_id"]
+    assert ranked_again["from_event_id"] == ranked_again["to_event_id"]
     assert aggregates() == before
 
 
@@ -126,13 +136,13 @@ def test_incremental_refreshes_give_the_tables_a_rebuild_gives(
     worker: WorkController, audience_history: dict[str, Any]
 ) -> None:
     films, viewers = audience_history["films"], audience_history["viewers"]
-    run(tasks.refresh_popularity)
+    refresh()
     # A second wave: new days, plus late events for days already aggregated.
     watch(viewers[1], films[2], MONDAY + timedelta(days=12), 5400)
     watch(viewers[0], films[1], MONDAY + timedelta(days=1), 600)
     run(tasks.refresh_popularity)
     watch(viewers[2], films[2], MONDAY + timedelta(days=3), 900)
-    run(tasks.refresh_popularity)
+    refresh()
     incremental = aggregates()
 
     rebuilt = run(tasks.rebuild_popularity)
@@ -170,6 +180,7 @@ def test_two_refreshes_at_once_fold_each_event_in_once(
         report["to_event_id"] for report in reports
     )
     assert DailyTitleStats.objects.filter(title=audience_history["films"][0]).count() == 10
+    run(tasks.refresh_rankings)
     snapshot = aggregates()
     run(tasks.rebuild_popularity)
     assert aggregates() == snapshot
