@@ -150,7 +150,7 @@ def _session_cookies(profile: Profile) -> dict[str, str]:
     session.save()
     return {
         settings.SESSION_COOKIE_NAME: str(session.session_key),
-        "csrftoken": secrets.token_urlsafe(24)[:32],
+        "csrftoken": secrets.token_hex(16),  # 32 alphanumerics, as Django expects
     }
 
 

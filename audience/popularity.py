@@ -9,10 +9,11 @@ How the incremental refresh stays exact:
 - Daily rows are recomputed from the events of every (title, day) that a new event touches,
   so a late event for a day already aggregated corrects that day, and recomputing a day
   twice gives the same rows. Genre hours are sums, so the new events are added to them.
-- Top 10 weeks holding a touched day are recomputed.
-- Trending and popularity rank every title over a trailing window, so their cost follows
-  the window's viewing rather than the new events: `refresh_rankings` recomputes them
-  from the daily rows on its own schedule, and only when the daily rows moved since.
+- Rankings are a second step, `refresh_rankings`, on its own schedule and only when the
+  refresh folded events in since it last ran: the Top 10 of every week those events fall
+  in is re-ranked, and trending and popularity, which rank every title over a trailing
+  window, are recomputed from the daily rows. Their cost follows the week's and the
+  window's viewing rather than the new events, so they stay out of the refresh.
 - Each run holds a transaction-scoped advisory lock and moves the watermark in the same
   transaction as the tables, so a run either folds its events in completely or not at all,
   and two runs never fold the same events.
@@ -123,7 +124,7 @@ def tune_for_aggregation(cursor: CursorWrapper) -> None:
 
 
 def refresh_popularity() -> RefreshReport:
-    """Fold the events newer than the watermark into every aggregate.
+    """Fold the events newer than the watermark into the daily stats and genre hours.
 
     Idempotent (a second run with no new events changes nothing) and safe to run
     concurrently: a run that finds another one holding the lock returns `skipped`.
@@ -190,7 +191,7 @@ def rebuild_popularity() -> RefreshReport:
 
 
 def refresh_rankings() -> RefreshReport:
-    """Re-rank trending and popularity from the daily rows, if they moved since last time.
+    """Re-rank the Top 10 weeks, trending and popularity, if events came in since last time.
 
     Idempotent (nothing new, nothing written) and, sharing the refresh's lock, never runs
     beside a refresh or a rebuild: a run that finds the lock taken returns `skipped`.
@@ -207,7 +208,10 @@ def refresh_rankings() -> RefreshReport:
             return RefreshReport(previous, folded)
         tune_for_aggregation(cursor)
         _prepare_title_units(cursor)
-        _recompute_ranked_windows(cursor, timezone.now())
+        computed_at = timezone.now()
+        _mark_touched_weeks(cursor, after=previous, upto=folded)
+        _recompute_top10(cursor, computed_at, only_touched_weeks=True)
+        _recompute_ranked_windows(cursor, computed_at)
         _save_watermark(ranked, folded)
     logger.info("Trending and popularity ranked at event %d", folded)
     return RefreshReport(previous, folded)
@@ -267,6 +271,8 @@ def _fold_in_events(cursor: CursorWrapper, *, after: int, upto: int) -> int:
         SELECT DISTINCT title_id, day FROM new_events
         """
     )
+    # Events are only ever added, so a recomputed (title, day) keeps every row it had:
+    # an upsert suffices, and updates that touch no indexed column stay in place (HOT).
     run(
         """
         DELETE FROM audience_dailytitlestats d USING touched_days t
@@ -290,9 +296,19 @@ def _fold_in_events(cursor: CursorWrapper, *, after: int, upto: int) -> int:
         """,
         [upto],
     )
-    _prepare_title_units(cursor)
-    _recompute_top10(cursor, timezone.now(), only_touched_weeks=True)
     return int(events)
+
+
+def _mark_touched_weeks(cursor: CursorWrapper, *, after: int, upto: int) -> None:
+    """The weeks that the events in (after, upto] fall in: those whose Top 10 may move."""
+    cursor.execute(
+        """
+        CREATE TEMP TABLE touched_weeks ON COMMIT DROP AS
+        SELECT DISTINCT date_trunc('week', started_at AT TIME ZONE 'UTC')::date AS week_start
+        FROM audience_viewingevent WHERE id > %s AND id <= %s
+        """,
+        [after, upto],
+    )
 
 
 def _prepare_title_units(cursor: CursorWrapper) -> None:
@@ -313,12 +329,6 @@ def _recompute_top10(
     run = cursor.execute
     week = "date_trunc('week', d.day)::date"
     if only_touched_weeks:
-        run(
-            """
-            CREATE TEMP TABLE touched_weeks ON COMMIT DROP AS
-            SELECT DISTINCT date_trunc('week', day)::date AS week_start FROM touched_days
-            """
-        )
         run(
             "DELETE FROM audience_top10entry WHERE week_start IN "
             "(SELECT week_start FROM touched_weeks)"

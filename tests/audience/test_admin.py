@@ -2,7 +2,7 @@
 audience panel and the insights heatmap, as staff see them through the test client.
 
 Pages that show aggregates read them as the workers wrote them: events from factories, then
-`refresh_popularity()` (and `refresh_rankings()` where trending matters).
+`refresh_aggregates()`, the two steps of the workers' schedule.
 """
 
 import re
@@ -40,8 +40,8 @@ from audience.models import (
     TrendingEntry,
     ViewingEvent,
 )
-from audience.popularity import refresh_popularity, refresh_rankings
 from catalog.models import Title
+from tests.audience.aggregates import refresh_aggregates
 from tests.factories import (
     EpisodeFactory,
     GenreFactory,
@@ -154,7 +154,7 @@ def test_title_page_charts_daily_views_of_the_90_days_up_to_the_latest_day(
             profile=profile, title=movie, started_at=at(day), seconds_watched=seconds
         )
     ViewingEventFactory(title=TitleFactory(), started_at=at(LAST_DAY + timedelta(days=3)))
-    refresh_popularity()
+    refresh_aggregates()
 
     # when staff open the movie
     html = title_page(staff_client, movie)
@@ -193,7 +193,7 @@ def test_a_series_page_rolls_up_its_episodes_and_lists_its_seasons_top10_lines(
     sequel = EpisodeFactory(parent=second, number=1)
     for episode, seconds in [(pilot, 2700), (finale, 2700), (sequel, 2700)]:
         ViewingEventFactory(title=episode, started_at=at(LAST_DAY), seconds_watched=seconds)
-    refresh_popularity()
+    refresh_aggregates()
 
     # when staff open the series, a season and an episode
     series_page, season_page = title_page(staff_client, series), title_page(staff_client, first)
@@ -233,7 +233,7 @@ def test_title_page_lists_its_top10_history_latest_week_first_worldwide_first(
         ViewingEventFactory(
             profile=profile, title=movie, started_at=at(day), seconds_watched=seconds
         )
-    refresh_popularity()
+    refresh_aggregates()
 
     # when staff open it
     html = title_page(staff_client, movie)
@@ -286,7 +286,7 @@ def test_title_page_queries_do_not_grow_with_days_or_top10_lines(staff_client: C
     # given a movie watched on 5 days and one watched on 50 days, in three regions
     few = make_watched_movie(5, ["US", "GB", "FR"])
     many = make_watched_movie(50, ["US", "GB", "FR"])
-    refresh_popularity()
+    refresh_aggregates()
 
     # when staff open each
     few_queries, few_html = page_queries(
@@ -311,7 +311,7 @@ def test_a_series_page_adds_one_query_for_its_episodes_runtime(staff_client: Cli
         for back in range(10 * number):
             day = LAST_DAY - timedelta(days=back)
             ViewingEventFactory(profile=viewer, title=episode, started_at=at(day))
-    refresh_popularity()
+    refresh_aggregates()
 
     queries, html = page_queries(
         staff_client, reverse("admin:catalog_title_change", args=[series.pk])
@@ -325,7 +325,7 @@ def test_a_series_page_adds_one_query_for_its_episodes_runtime(staff_client: Cli
 @pytest.mark.django_db
 def test_top10_history_keeps_the_latest_lines_and_says_when_there_are_more() -> None:
     movie = make_watched_movie(3, ["US"])
-    refresh_popularity()
+    refresh_aggregates()
 
     history = title_top10_history(title_rollup(movie), limit=3)
 
@@ -341,7 +341,7 @@ def test_top10_history_keeps_the_latest_lines_and_says_when_there_are_more() -> 
 @pytest.mark.django_db
 def test_title_panel_shows_only_what_the_staff_member_may_view() -> None:
     movie = make_watched_movie(3, ["US"])
-    refresh_popularity()
+    refresh_aggregates()
     url = reverse("admin:catalog_title_change", args=[movie.pk])
     title_editor = staff_with("catalog.change_title")
     views_reader = staff_with("catalog.change_title", "audience.view_dailytitlestats")
@@ -449,7 +449,7 @@ def genre_viewing(db: None) -> None:
         ViewingEventFactory(
             profile=profile, title=title, started_at=at(LAST_DAY), seconds_watched=hours * HOUR
         )
-    refresh_popularity()
+    refresh_aggregates()
 
 
 @pytest.mark.usefixtures("genre_viewing")
@@ -558,7 +558,7 @@ def test_insights_queries_do_not_grow_with_days_of_viewing(staff_client: Client,
             for title in titles:
                 day = LAST_DAY - timedelta(days=back)
                 ViewingEventFactory(profile=profile, title=title, started_at=at(day))
-    refresh_popularity()
+    refresh_aggregates()
 
     # when staff open the insights page
     queries, html = page_queries(staff_client, INSIGHTS)
@@ -636,7 +636,7 @@ def test_profile_changelist_search_and_filters(
     # The region filter offers the countries anyone watched from.
     watched = TitleFactory(genres=[GenreFactory(name="Drama")])
     ViewingEventFactory(profile=ProfileFactory(name="Dee", region="GB"), title=watched)
-    refresh_popularity()
+    refresh_aggregates()
 
     response = staff_client.get(reverse("admin:audience_profile_changelist"), query)
 
@@ -736,8 +736,7 @@ READ_ONLY_MODELS = [
 def test_events_and_aggregates_are_read_only(staff_client: Client, model: type) -> None:
     genre = GenreFactory(name="Drama")
     ViewingEventFactory(title=TitleFactory(genres=[genre]), started_at=at(LAST_DAY))
-    refresh_popularity()
-    refresh_rankings()
+    refresh_aggregates()
     rows = list(model.objects.order_by("pk"))
     row = rows[0]
     name = f"admin:audience_{model._meta.model_name}"
@@ -801,7 +800,7 @@ def test_staff_correct_a_profile_region_in_any_case(staff_client: Client) -> Non
 def test_top10_link_lists_every_line_of_the_ranked_titles(staff_client: Client) -> None:
     movie = make_watched_movie(3, ["US"])
     make_watched_movie(3, ["US"])
-    refresh_popularity()
+    refresh_aggregates()
 
     response = staff_client.get(
         reverse("admin:audience_top10entry_changelist"), {"title__id__in": str(movie.pk)}

@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from audience.models import AgeBand, Gender
-from audience.popularity import refresh_popularity
 from catalog.models import Title
+from tests.audience.aggregates import refresh_aggregates
 from tests.factories import (
     GenreFactory,
     ProfileFactory,
@@ -80,7 +80,7 @@ def test_title_page_draws_the_daily_views_chart_and_the_top10_table(
 ) -> None:
     # given a movie watched on five days, in two weeks and two regions
     movie = watched_movie()
-    refresh_popularity()
+    refresh_aggregates()
 
     with logged_in_page(live_server) as page:
         # when staff open the movie's page
@@ -132,7 +132,7 @@ def test_insights_page_draws_the_affinity_heatmap_for_a_chosen_region(
             started_at=at(LAST_DAY),
             seconds_watched=hours * 3600,
         )
-    refresh_popularity()
+    refresh_aggregates()
 
     with logged_in_page(live_server) as page:
         # when staff open the insights from the Audience app page

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from strawberry.relay import to_base64
 
-from audience.popularity import refresh_popularity, refresh_rankings
+from tests.audience.aggregates import refresh_aggregates
 from tests.factories import (
     EpisodeFactory,
     GenreFactory,
@@ -35,12 +35,6 @@ query ($kind: Top10Category!, $region: String, $week: Date) {
 """
 
 
-def refresh() -> None:
-    """What the beat schedule does: fold new events in, then re-rank."""
-    refresh_popularity()
-    refresh_rankings()
-
-
 def watch(title: Any, day: date, seconds: int, profile: Any = None, **kwargs: Any) -> None:
     ViewingEventFactory(
         profile=profile or ProfileFactory(),
@@ -60,7 +54,7 @@ def test_top10_ranks_films_by_hours_over_runtime_with_hours_breaking_ties() -> N
     watch(long, MONDAY + timedelta(days=6), 6 * 3600)  # 6 hours of 3: 2 views, more hours
     watch(tied, MONDAY + timedelta(days=2), 4 * 3600)  # 4 hours of 2: 2 views
     watch(short, MONDAY + timedelta(days=7), 3600)  # the next week
-    refresh()
+    refresh_aggregates()
 
     data = data_of(Client(), TOP10, {"kind": "FILMS", "week": "2026-11-04"})["top10"]
 
@@ -89,7 +83,7 @@ def test_tv_top10_counts_each_season_on_its_own_per_region() -> None:
             for _ in range(count):
                 watch(episode, MONDAY, 1800, ProfileFactory(region="GB"))
     watch(TitleFactory(), MONDAY, 7200, ProfileFactory(region="US"))
-    refresh()
+    refresh_aggregates()
 
     gb = data_of(Client(), TOP10, {"kind": "TV", "region": "gb"})["top10"]
     us = data_of(Client(), TOP10, {"kind": "TV", "region": "US"})
@@ -125,7 +119,7 @@ def test_trending_puts_todays_surge_above_last_months_total() -> None:
     watch(surge, today, 8 * 3600)  # 8 hours today
     episode = EpisodeFactory()
     watch(episode, today - timedelta(days=1), 3600)
-    refresh()
+    refresh_aggregates()
 
     entries = data_of(Client(), TRENDING, {"region": "US"})["trending"]
 
@@ -156,7 +150,7 @@ def test_titles_order_by_popularity_and_show_it_per_region() -> None:
     watch(films["C"], today, 2 * 3600, ProfileFactory(region="GB"))
     watch(films["C"], today, 2 * 3600, ProfileFactory(region="GB"))
     watch(films["A"], today - timedelta(days=40), 9 * 3600)  # outside the 28-day window
-    refresh()
+    refresh_aggregates()
 
     data = data_of(Client(), POPULARITY, {"order": {"popularity": "DESC"}, "region": "GB"})
 
@@ -175,7 +169,7 @@ def test_popularity_of_a_page_of_titles_takes_one_query() -> None:
     today = date.today()
     for index in range(12):
         watch(TitleFactory(runtime_minutes=60), today, 3600 * (index + 1))
-    refresh()
+    refresh_aggregates()
 
     with CaptureQueriesContext(connection) as captured:
         data = data_of(Client(), POPULARITY, {"order": {"popularity": "DESC"}, "region": None})
@@ -202,7 +196,7 @@ def test_genre_affinity_gives_a_segments_share_and_lift() -> None:
     watch(TitleFactory(genres=[comedy]), MONDAY, 3 * 3600, young)
     watch(TitleFactory(genres=[drama]), MONDAY, 1 * 3600, young)
     watch(TitleFactory(genres=[drama]), MONDAY, 4 * 3600, old)
-    refresh()
+    refresh_aggregates()
     staff = Client()
     staff.force_login(StaffUserFactory())
 
