@@ -213,7 +213,7 @@ def refresh_rankings() -> RefreshReport:
         _recompute_top10(cursor, computed_at, only_touched_weeks=True)
         _recompute_ranked_windows(cursor, computed_at)
         _save_watermark(ranked, folded)
-    logger.info("Trending and popularity ranked at event %d", folded)
+    logger.info("Top 10 weeks, trending and popularity ranked at event %d", folded)
     return RefreshReport(previous, folded)
 
 
