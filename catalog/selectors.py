@@ -28,13 +28,17 @@ class TitleSort:
     descending: bool = False
 
 
+# Columns that break ties within a sort field, as the field's own ranking does: popularity
+# ranks equal views by hours viewed.
+_TIE_BREAKS = {TitleSortField.POPULARITY: ["worldwide_popularity__seconds_viewed"]}
+
+
 def _order_by(sorts: list[TitleSort]) -> list[OrderBy]:
     """ORDER BY for `sorts`, nulls last, with the id as the deterministic tie-break."""
     clauses = [
-        F(sort.field.value).desc(nulls_last=True)
-        if sort.descending
-        else F(sort.field.value).asc(nulls_last=True)
+        F(column).desc(nulls_last=True) if sort.descending else F(column).asc(nulls_last=True)
         for sort in sorts
+        for column in [sort.field.value, *_TIE_BREAKS.get(sort.field, [])]
     ]
     return [*clauses, F("id").asc()]
 

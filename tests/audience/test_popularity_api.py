@@ -229,3 +229,20 @@ def test_popularity_of_an_unknown_region_is_bad_input() -> None:
     body = graphql(Client(), query, {"id": to_base64("Title", title.pk)})
 
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.django_db
+def test_titles_with_equal_views_order_by_hours_as_their_ranks_do() -> None:
+    today = date.today()
+    short = TitleFactory(name="Short", runtime_minutes=60)
+    long = TitleFactory(name="Long", runtime_minutes=120)
+    watch(short, today, 2 * 3600)  # 2 views, 2 hours
+    watch(long, today, 4 * 3600)  # 2 views, 4 hours
+    refresh_aggregates()
+
+    data = data_of(Client(), POPULARITY, {"order": {"popularity": "DESC"}, "region": None})
+
+    assert [
+        (edge["node"]["name"], edge["node"]["popularity"]["rank"])
+        for edge in data["titles"]["edges"]
+    ] == [("Long", 1), ("Short", 2)]
