@@ -26,9 +26,10 @@ import logging
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
+from psycopg.errors import LockNotAvailable
 
 from audience.bulk_load import secondary_indexes_drop, secondary_indexes_restore
 from audience.models import AggregationWatermark
@@ -127,9 +128,14 @@ def refresh_popularity() -> RefreshReport:
     """Fold the events newer than the watermark into the daily stats and genre hours.
 
     Idempotent (a second run with no new events changes nothing) and safe to run
-    concurrently: a run that finds another one holding the lock returns `skipped`.
+    concurrently: a run that finds another one holding the lock returns `skipped`, as
+    does a run that finds the events table locked past `EVENTS_LOCK_TIMEOUT`.
     """
-    target = _committed_event_watermark()
+    try:
+        target = _committed_event_watermark()
+    except EventsBusy:
+        logger.warning("Popularity refresh skipped: the events table is locked")
+        return RefreshReport(0, 0, skipped=True)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         if not cursor.fetchone()[0]:
@@ -217,16 +223,29 @@ def refresh_rankings() -> RefreshReport:
     return RefreshReport(previous, folded)
 
 
+class EventsBusy(Exception):
+    """The events table stayed locked (a long import, a VACUUM) past the lock timeout."""
+
+
 def _committed_event_watermark() -> int:
     """The highest event id below which every event is committed.
 
     SHARE mode waits for transactions that are inserting events and holds new inserts
-    back for the moment it takes to read the maximum id.
+    back for the moment it takes to read the maximum id. Waiting for it is bounded, so
+    that a long-running writer never queues the API's inserts behind this lock.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE audience_viewingevent IN SHARE MODE")
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM audience_viewingevent")
-        return int(cursor.fetchone()[0])
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)", [settings.EVENTS_LOCK_TIMEOUT]
+            )
+            cursor.execute("LOCK TABLE audience_viewingevent IN SHARE MODE")
+            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM audience_viewingevent")
+            return int(cursor.fetchone()[0])
+    except OperationalError as error:
+        if isinstance(error.__cause__, LockNotAvailable):
+            raise EventsBusy("The viewing events table is locked by a long transaction") from error
+        raise
 
 
 def _locked_watermark(name: str = WATERMARK) -> AggregationWatermark:

@@ -6,6 +6,7 @@ import datetime
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -91,11 +92,12 @@ def _checked_events(
     title_kinds = dict(
         Title.objects.filter(pk__in={event.title_id for event in events}).values_list("pk", "kind")
     )
-    latest_start = timezone.now() + CLOCK_SKEW
+    now = timezone.now()
+    window = (now - timedelta(days=settings.VIEWING_EVENT_MAX_AGE_DAYS), now + CLOCK_SKEW)
     valid: list[ViewingEventData] = []
     errors: list[ItemError] = []
     for event in events:
-        problem = _event_problem(event, profiles, title_kinds, user, latest_start)
+        problem = _event_problem(event, profiles, title_kinds, user, window)
         if problem is None:
             valid.append(event)
         else:
@@ -108,7 +110,7 @@ def _event_problem(
     profiles: dict[int, Profile],
     title_kinds: dict[int, str],
     user: Any,
-    latest_start: datetime.datetime,
+    window: tuple[datetime.datetime, datetime.datetime],
 ) -> ItemError | None:
     def error(code: str, message: str, field: str) -> ItemError:
         return ItemError(event.index, code, message, field)
@@ -133,8 +135,11 @@ def _event_problem(
         )
     if event.started_at.tzinfo is None:
         return error(BAD_USER_INPUT, "startedAt needs a UTC offset.", "startedAt")
-    if event.started_at > latest_start:
+    if event.started_at > window[1]:
         return error(BAD_USER_INPUT, "startedAt lies in the future.", "startedAt")
+    if event.started_at < window[0]:
+        message = f"startedAt is more than {settings.VIEWING_EVENT_MAX_AGE_DAYS} days ago."
+        return error(BAD_USER_INPUT, message, "startedAt")
     return None
 
 
@@ -153,7 +158,7 @@ def _insert_new_events(events: list[ViewingEventData]) -> int:
                  client_event_id, region, age_band, gender)
             SELECT v.profile_id, v.title_id, v.started_at, v.seconds_watched, v.completed,
                    v.device, v.client_event_id, p.region, p.age_band, p.gender
-            FROM unnest(%s::integer[], %s::integer[], %s::timestamptz[], %s::integer[],
+            FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[], %s::integer[],
                         %s::boolean[], %s::smallint[], %s::uuid[])
                  AS v(profile_id, title_id, started_at, seconds_watched, completed, device,
                       client_event_id)

@@ -26,11 +26,22 @@ Genre = Annotated["GenreType", strawberry.lazy("catalog.graphql.types")]
 SECONDS_PER_HOUR = 3600
 
 
+def _of_visible_profiles(queryset: QuerySet[Any], info: Info) -> QuerySet[Any]:
+    """Rows of the profiles the caller may see: `node(id:)` must not show anyone else's."""
+    return queryset.filter(profile__in=access.visible_profiles(info.context.request.user))
+
+
 @strawberry_django.type(models.Rating, name="Rating", description="A profile's verdict on a title")
 class RatingType(relay.Node):
     title: Title
     rating: RatingValue = strawberry_django.field(field_name="value")
     rated_at: strawberry.auto
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.Rating], info: Info, **kwargs: Any
+    ) -> QuerySet[models.Rating]:
+        return _of_visible_profiles(queryset, info)
 
 
 @strawberry_django.type(
@@ -39,6 +50,12 @@ class RatingType(relay.Node):
 class MyListEntryType(relay.Node):
     title: Title
     added_at: strawberry.auto
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.MyListEntry], info: Info, **kwargs: Any
+    ) -> QuerySet[models.MyListEntry]:
+        return _of_visible_profiles(queryset, info)
 
 
 @strawberry_django.type(

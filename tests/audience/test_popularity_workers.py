@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from celery.worker import WorkController
+from django.db import connection, transaction
 
 from audience import tasks
 from audience.models import (
@@ -15,6 +16,7 @@ from audience.models import (
     Top10Entry,
     TrendingEntry,
 )
+from audience.popularity import LOCK_KEY
 from tests.factories import (
     EpisodeFactory,
     GenreFactory,
@@ -184,3 +186,34 @@ def test_two_refreshes_at_once_fold_each_event_in_once(
     snapshot = aggregates()
     run(tasks.rebuild_popularity)
     assert aggregates() == snapshot
+
+
+def test_a_refresh_skips_while_another_run_holds_the_lock(
+    worker: WorkController, audience_history: dict[str, Any]
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        try:
+            report = run(tasks.refresh_popularity)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+    assert report["skipped"] is True
+    assert not DailyTitleStats.objects.exists()
+    assert run(tasks.refresh_popularity)["events"] == 30
+
+
+def test_an_insert_in_flight_is_waited_for_then_folded_in_by_a_later_run(
+    worker: WorkController, audience_history: dict[str, Any], settings: Any
+) -> None:
+    settings.EVENTS_LOCK_TIMEOUT = "300ms"
+    films, viewers = audience_history["films"], audience_history["viewers"]
+
+    with transaction.atomic():
+        watch(viewers[0], films[2], MONDAY, 1200)  # not committed while the refresh runs
+        during = run(tasks.refresh_popularity)
+    after = run(tasks.refresh_popularity)
+
+    assert during["skipped"] is True
+    assert after["events"] == 31
+    assert DailyTitleStats.objects.filter(title=films[2]).count() == 1

@@ -180,16 +180,30 @@ def test_only_the_owner_and_staff_read_a_profile(who: str) -> None:
         assert body["data"] is None
 
 
+NODE = """
+query ($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Profile { name }
+    ... on Rating { rating }
+    ... on MyListEntry { title { name } }
+  }
+}
+"""
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", CALLERS)
-def test_node_never_shows_a_profile_to_someone_else(who: str) -> None:
+def test_node_never_shows_a_profiles_data_to_someone_else(who: str) -> None:
     profile = ProfileFactory(name="Kids")
-    query = "query ($id: ID!) { node(id: $id) { ... on Profile { name } } }"
+    rating = RatingFactory(profile=profile, value=2)
+    entry = MyListEntryFactory(profile=profile, title=TitleFactory(name="Heat"))
+    ids = [gid("Profile", profile), gid("Rating", rating), gid("MyListEntry", entry)]
 
-    data = data_of(caller(who, profile), query, {"id": gid("Profile", profile)})
+    data = data_of(caller(who, profile), NODE, {"ids": ids})
 
     visible = EXPECTED[who] is None
-    assert data["node"] == ({"name": "Kids"} if visible else None)
+    expected = [{"name": "Kids"}, {"rating": "LOVE"}, {"title": {"name": "Heat"}}]
+    assert data["nodes"] == (expected if visible else [None, None, None])
 
 
 @pytest.mark.django_db

@@ -82,6 +82,8 @@ def test_each_invalid_event_is_reported_by_index_and_the_valid_ones_are_stored()
         event(profile, series),
         event(profile, movie, profileId=to_base64("Profile", 10**9)),
         event(profile, movie, titleId=to_base64("Person", movie.pk)),
+        event(profile, movie, startedAt="0001-01-01T00:00:00+05:00"),
+        event(profile, movie, startedAt="2026-01-01T20:00:00"),
         event(profile, movie),
     ]
 
@@ -97,8 +99,12 @@ def test_each_invalid_event_is_reported_by_index_and_the_valid_ones_are_stored()
         (5, "BAD_USER_INPUT", "titleId"),
         (6, "NOT_FOUND", "profileId"),
         (7, "BAD_USER_INPUT", "titleId"),
+        (8, "BAD_USER_INPUT", "startedAt"),
+        (9, "BAD_USER_INPUT", "startedAt"),
     ]
     assert result["errors"][2]["message"] == "startedAt lies in the future."
+    assert result["errors"][7]["message"] == "startedAt is more than 30 days ago."
+    assert result["errors"][8]["message"] == "startedAt needs a UTC offset."
     assert ViewingEvent.objects.count() == 2
     assert not ViewingEvent.objects.filter(profile_id=stranger.pk).exists()
 
