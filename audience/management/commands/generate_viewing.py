@@ -1,24 +1,11 @@
 """`manage.py generate_viewing --events N --profiles M [--seed S] [--days D]`: benchmark viewing."""
 
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import ArgumentParser
 
 from django.core.management.base import BaseCommand, CommandError
 
 from audience.generators.viewing import EmptyShelfError, NoProfilesError, generate_viewing
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise ArgumentTypeError(f"must be a positive integer, not {value}")
-    return number
-
-
-def _non_negative(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ArgumentTypeError(f"must be zero or a positive integer, not {value}")
-    return number
+from config.command_arguments import non_negative_int, positive_int
 
 
 class Command(BaseCommand):
@@ -35,16 +22,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--events", type=_positive, required=True, help="Events to add")
+        parser.add_argument("--events", type=positive_int, required=True, help="Events to add")
         parser.add_argument(
             "--profiles",
-            type=_non_negative,
+            type=non_negative_int,
             required=True,
             help="Profiles to spread them over; 0: every generated profile already there",
         )
-        parser.add_argument("--seed", type=_non_negative, default=0, help="Random seed (default 0)")
         parser.add_argument(
-            "--days", type=_positive, default=365, help="Span of time up to now (default 365)"
+            "--seed", type=non_negative_int, default=0, help="Random seed (default 0)"
+        )
+        parser.add_argument(
+            "--days", type=positive_int, default=365, help="Span of time up to now (default 365)"
         )
 
     def handle(

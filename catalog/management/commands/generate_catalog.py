@@ -1,24 +1,11 @@
 """`manage.py generate_catalog --titles N [--seed S]`: a synthetic catalog for benchmarks."""
 
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import ArgumentParser
 
 from django.core.management.base import BaseCommand
 
 from catalog.generators.catalog import generate_catalog
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise ArgumentTypeError(f"must be a positive integer, not {value}")
-    return number
-
-
-def _non_negative(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ArgumentTypeError(f"must be zero or a positive integer, not {value}")
-    return number
+from config.command_arguments import non_negative_int, positive_int
 
 
 class Command(BaseCommand):
@@ -34,9 +21,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
-            "--titles", type=_positive, required=True, help="Title rows to add, all kinds"
+            "--titles", type=positive_int, required=True, help="Title rows to add, all kinds"
         )
-        parser.add_argument("--seed", type=_non_negative, default=0, help="Random seed (default 0)")
+        parser.add_argument(
+            "--seed", type=non_negative_int, default=0, help="Random seed (default 0)"
+        )
 
     def handle(
         self, *args: object, titles: int, seed: int, verbosity: int, **options: object
