@@ -108,11 +108,11 @@ def refresh_popularity() -> RefreshReport:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         if not cursor.fetchone()[0]:
             return RefreshReport(0, 0, skipped=True)
-        tune_for_aggregation(cursor)
         watermark = _locked_watermark()
         done = watermark.last_event_id
         if target <= done:
             return RefreshReport(done, done)
+        tune_for_aggregation(cursor)
         events = _fold_in_events(cursor, after=done, upto=target)
         _save_watermark(watermark, target)
     logger.info("Popularity refreshed: %d events (%d..%d]", events, done, target)

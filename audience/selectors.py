@@ -55,18 +55,13 @@ def top10_list(
     *, region: str, category: Top10Category, week: datetime.date | None
 ) -> Top10List | None:
     """The Top 10 of the week holding `week` (default: the latest week with a list)."""
-    lists = Top10Entry.objects.filter(region=region, category=category)
-    if week is None:
-        latest = lists.order_by("-week_start").values_list("week_start", flat=True).first()
-        if latest is None:
-            return None
-        week_start = latest
-    else:
-        week_start = week - datetime.timedelta(days=week.weekday())
-    first = lists.filter(week_start=week_start, rank=1).first()
-    if first is None:
+    leaders = Top10Entry.objects.filter(region=region, category=category, rank=1)
+    if week is not None:
+        leaders = leaders.filter(week_start=week - datetime.timedelta(days=week.weekday()))
+    leader = leaders.order_by("-week_start").first()
+    if leader is None:
         return None
-    return Top10List(week_start, region, category, first.computed_at)
+    return Top10List(leader.week_start, region, category, leader.computed_at)
 
 
 def trending(*, region: str) -> QuerySet[TrendingEntry]:

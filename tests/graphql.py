@@ -5,6 +5,14 @@ from typing import Any
 from django.test import Client
 
 
+def client_of(account: Any | None) -> Client:
+    """A client signed in as `account` (a browser session), or anonymous for None."""
+    client = Client()
+    if account is not None:
+        client.force_login(account)
+    return client
+
+
 def graphql(client: Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     """POST a GraphQL request to /graphql/ and return the decoded JSON body."""
     response = client.post(

@@ -12,6 +12,7 @@ from strawberry_django.optimizer import optimize
 from audience import access, affinity, selectors
 from audience.graphql.enums import AgeBand, Gender, Top10Category
 from audience.graphql.types import (
+    SECONDS_PER_HOUR,
     GenreAffinityType,
     ProfileType,
     Top10ListType,
@@ -88,7 +89,7 @@ class Query:
         return [
             GenreAffinityType(
                 genre=row.genre,  # type: ignore[arg-type]
-                hours_viewed=row.seconds_viewed / 3600,
+                hours_viewed=row.seconds_viewed / SECONDS_PER_HOUR,
                 share=row.share,
                 everyone_share=row.everyone_share,
                 lift=row.lift,

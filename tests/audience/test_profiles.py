@@ -22,7 +22,7 @@ from tests.factories import (
     ViewerFactory,
     ViewingEventFactory,
 )
-from tests.graphql import data_of, error_codes, graphql
+from tests.graphql import client_of, data_of, error_codes, graphql
 
 PROFILE = """
 query ($id: ID!) {
@@ -53,13 +53,6 @@ mutation ($profileId: ID!, $titleId: ID!) {
 
 def gid(type_name: str, obj: Any) -> str:
     return to_base64(type_name, obj.pk)
-
-
-def client_of(account: Any | None) -> Client:
-    client = Client()
-    if account is not None:
-        client.force_login(account)
-    return client
 
 
 @pytest.mark.django_db

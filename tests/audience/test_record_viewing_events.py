@@ -18,7 +18,7 @@ from tests.factories import (
     StaffUserFactory,
     TitleFactory,
 )
-from tests.graphql import data_of, error_codes, graphql
+from tests.graphql import client_of, data_of, error_codes, graphql
 
 RECORD = """
 mutation ($events: [ViewingEventInput!]!) {
@@ -40,12 +40,6 @@ def event(profile: Any, title: Any, **overrides: Any) -> dict[str, Any]:
         "clientEventId": str(uuid.uuid4()),
     }
     return {**values, **overrides}
-
-
-def client_of(account: Any) -> Client:
-    client = Client()
-    client.force_login(account)
-    return client
 
 
 def record(client: Client, events: list[dict[str, Any]]) -> dict[str, Any]:
