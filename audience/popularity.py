@@ -105,8 +105,7 @@ def refresh_popularity() -> RefreshReport:
         logger.warning("Popularity refresh skipped: the events table is locked")
         return RefreshReport(0, 0, skipped=True)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
-        if not cursor.fetchone()[0]:
+        if not _try_lock(cursor):
             return RefreshReport(0, 0, skipped=True)
         watermark = _locked_watermark()
         done = watermark.last_event_id
@@ -172,8 +171,7 @@ def refresh_rankings() -> RefreshReport:
     The report's event ids are the popularity watermarks ranked before and now.
     """
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
-        if not cursor.fetchone()[0]:
+        if not _try_lock(cursor):
             return RefreshReport(0, 0, skipped=True)
         folded = _locked_watermark().last_event_id
         ranked = _locked_watermark(RANKINGS_WATERMARK)
@@ -189,6 +187,12 @@ def refresh_rankings() -> RefreshReport:
         _save_watermark(ranked, folded)
     logger.info("Top 10 weeks, trending and popularity ranked at event %d", folded)
     return RefreshReport(previous, folded)
+
+
+def _try_lock(cursor: CursorWrapper) -> bool:
+    """Take the workers' lock for this transaction, unless another run holds it."""
+    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+    return bool(cursor.fetchone()[0])
 
 
 class EventsBusy(Exception):
