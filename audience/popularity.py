@@ -105,7 +105,7 @@ def refresh_popularity() -> RefreshReport:
         logger.warning("Popularity refresh skipped: the events table is locked")
         return RefreshReport(0, 0, skipped=True)
     with transaction.atomic(), connection.cursor() as cursor:
-        if not _try_lock(cursor):
+        if not try_lock(cursor):
             return RefreshReport(0, 0, skipped=True)
         watermark = _locked_watermark()
         done = watermark.last_event_id
@@ -171,7 +171,7 @@ def refresh_rankings() -> RefreshReport:
     The report's event ids are the popularity watermarks ranked before and now.
     """
     with transaction.atomic(), connection.cursor() as cursor:
-        if not _try_lock(cursor):
+        if not try_lock(cursor):
             return RefreshReport(0, 0, skipped=True)
         folded = _locked_watermark().last_event_id
         ranked = _locked_watermark(RANKINGS_WATERMARK)
@@ -189,9 +189,9 @@ def refresh_rankings() -> RefreshReport:
     return RefreshReport(previous, folded)
 
 
-def _try_lock(cursor: CursorWrapper) -> bool:
-    """Take the workers' lock for this transaction, unless another run holds it."""
-    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+def try_lock(cursor: CursorWrapper, key: int = LOCK_KEY) -> bool:
+    """Take a workers' lock (`key`) for this transaction, unless another run holds it."""
+    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
     return bool(cursor.fetchone()[0])
 
 

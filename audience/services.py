@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audience import tasks
 from audience.access import may_act_for, profile_for, require_signed_in
 from audience.models import MyListEntry, Profile, Rating, RatingValue
 from catalog.models import Title, TitleKind
@@ -82,6 +83,9 @@ def viewing_events_record(
     if valid:
         report.accepted = _insert_new_events(valid)
         report.duplicates = len(valid) - report.accepted
+    if report.accepted:
+        profile_ids = {event.profile_id for event in valid}
+        transaction.on_commit(lambda: tasks.schedule_profile_refreshes(profile_ids))
     return report
 
 

@@ -1,14 +1,18 @@
-"""Workers of the audience app: they alone write the popularity aggregates."""
+"""Workers of the audience app: they alone write the popularity aggregates, the
+recommendations and the similar titles."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from celery import shared_task
+from celery import group, shared_task
+from django.conf import settings
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from audience import popularity
+from audience import popularity, recommendations, similar_titles
 
 # A dropped database connection, a failover, a broker hiccup: worth another try.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
@@ -37,3 +41,48 @@ def refresh_rankings() -> dict[str, object]:
 def rebuild_popularity() -> dict[str, object]:
     """Recompute every aggregate from all viewing events."""
     return popularity.rebuild_popularity().as_dict()
+
+
+@shared_task(name="audience.tasks.refresh_recommendations", **RETRY_OPTIONS)
+def refresh_recommendations() -> dict[str, object]:
+    """Train a new model, then score every profile in chunks, one task per chunk."""
+    report = recommendations.start_full_refresh()
+    if report.chunk_ids:
+        group(refresh_recommendation_chunk.s(chunk_id) for chunk_id in report.chunk_ids)()
+    return report.as_dict()
+
+
+@shared_task(name="audience.tasks.refresh_recommendation_chunk", **RETRY_OPTIONS)
+def refresh_recommendation_chunk(chunk_id: int) -> dict[str, object]:
+    """Score one chunk of profiles of a full refresh (once, whoever runs it)."""
+    return recommendations.refresh_chunk(chunk_id).as_dict()
+
+
+@shared_task(name="audience.tasks.refresh_profile_recommendations", **RETRY_OPTIONS)
+def refresh_profile_recommendations(profile_id: int) -> dict[str, object]:
+    """Recompute one profile's recommendations after new viewing (see schedule_...)."""
+    # Cleared first: events arriving while this runs schedule the next refresh.
+    cache.delete(profile_refresh_key(profile_id))
+    return recommendations.refresh_profile(profile_id).as_dict()
+
+
+@shared_task(name="audience.tasks.refresh_similar_titles", **RETRY_OPTIONS)
+def refresh_similar_titles() -> dict[str, object]:
+    return similar_titles.refresh_similar_titles().as_dict()
+
+
+def profile_refresh_key(profile_id: int) -> str:
+    return f"recommendations:pending:{profile_id}"
+
+
+def schedule_profile_refreshes(profile_ids: Iterable[int]) -> None:
+    """Refresh these profiles' recommendations soon, once per burst of events.
+
+    The first event of a burst sets a key in the cache and schedules the refresh
+    RECOMMENDATION_DEBOUNCE_SECONDS later; events until the refresh starts find the key
+    and schedule nothing more.
+    """
+    delay = settings.RECOMMENDATION_DEBOUNCE_SECONDS
+    for profile_id in sorted(set(profile_ids)):
+        if cache.add(profile_refresh_key(profile_id), 1, timeout=delay + 60):
+            refresh_profile_recommendations.apply_async((profile_id,), countdown=delay)

@@ -18,6 +18,14 @@ from audience.models.profiles import (
     Rating,
     RatingValue,
 )
+from audience.models.recommendations import (
+    ReasonKind,
+    Recommendation,
+    RecommendationChunk,
+    RecommendationRun,
+    RecommenderModel,
+    SimilarTitle,
+)
 
 __all__ = [
     "GLOBAL_REGION",
@@ -32,6 +40,12 @@ __all__ = [
     "ProfileSource",
     "Rating",
     "RatingValue",
+    "ReasonKind",
+    "Recommendation",
+    "RecommendationChunk",
+    "RecommendationRun",
+    "RecommenderModel",
+    "SimilarTitle",
     "TitlePopularity",
     "Top10Category",
     "Top10Entry",

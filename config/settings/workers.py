@@ -38,6 +38,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "audience.tasks.rebuild_popularity",
         "schedule": crontab(hour=3, minute=30),
     },
+    # After the nightly rebuild: similar titles, then a new recommender model and every
+    # profile's list (profiles with new viewing are refreshed on demand in between).
+    "refresh-similar-titles": {
+        "task": "audience.tasks.refresh_similar_titles",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "refresh-recommendations": {
+        "task": "audience.tasks.refresh_recommendations",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }
 
 if REDIS_URL:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from catalog.importers.sample_availability import sample_availability_open
 from catalog.models import Title
 
 DEMO_STAFF_USERNAME = "staff"
@@ -29,6 +30,8 @@ class Command(BaseCommand):
             self.stdout.write("Sample catalog already loaded.")
         else:
             call_command("import_sample_catalog", stdout=self.stdout, stderr=self.stderr)
+            windows = sample_availability_open()
+            self.stdout.write(f"Opened {windows:,} availability windows for the sample titles.")
         call_command(
             "import_sample_audience", if_not_loaded=True, stdout=self.stdout, stderr=self.stderr
         )

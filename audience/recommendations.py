@@ -1,0 +1,608 @@
+"""Recommendations per profile: histories from the events, the stored model, the serving
+rules, and the rows the workers write.
+
+The mathematics lives in `audience.recommender`; this module feeds it from PostgreSQL and
+applies what the product promises:
+- a series is recommended as the series: an episode's viewing counts for its series;
+- nothing the profile has watched (finished or started) is recommended again, so
+  Continue Watching, not the recommendations, brings back what it started;
+- only titles available in the profile's region now and allowed by its maturity level
+  (a title without a certificate counts as adults-only for a younger profile);
+- too few picks from the model (or no history at all) are made up with what is trending
+  in the profile's region and what is popular in its segment (region and age band);
+- each recommendation says why: the watched title that contributed most to its score,
+  "Trending now" or "Popular in your country".
+
+The workers (`audience.tasks`) call `start_full_refresh`, then `refresh_chunk` for each
+chunk of profiles, and `refresh_profile` on demand after new viewing events.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import numpy as np
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
+
+from audience.models import (
+    GLOBAL_REGION,
+    AggregationWatermark,
+    Profile,
+    RatingValue,
+    ReasonKind,
+    RecommendationChunk,
+    RecommendationRun,
+    RecommenderModel,
+    TrendingEntry,
+)
+from audience.popularity import RANKINGS_WATERMARK, try_lock
+from audience.recommender import Histories, ItemModel, Parameters, most_watched_items, top_picks
+from audience.recommender import train as train_weights
+
+logger = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock key of a full refresh's start ("reco" in ASCII).
+LOCK_KEY = 0x7265636F
+METHOD = "ease-recency"
+ADULTS_ONLY = 18
+
+# How much a rating moves a watched title's weight in the profile's history; tuned on the
+# MovieLens validation split (docs/benchmarks.md).
+RATING_FACTORS = {
+    RatingValue.THUMBS_DOWN: 0.3,
+    RatingValue.THUMBS_UP: 1.0,
+    RatingValue.LOVE: 1.3,
+}
+
+# A viewing event's title as the recommendations see it: a movie, or an episode's series.
+UNIT_OF_TITLE = "CASE WHEN t.kind = 'episode' THEN season.parent_id ELSE t.id END"
+
+# Per profile and movie or series: its place in the profile's history (0 = watched last)
+# and the profile's rating of it (0 if none).
+_HISTORIES = f"""
+    WITH watched AS (
+        SELECT e.profile_id, {UNIT_OF_TITLE} AS item_id, MAX(e.started_at) AS last_watched
+        FROM audience_viewingevent e
+        JOIN catalog_title t ON t.id = e.title_id
+        LEFT JOIN catalog_title season ON season.id = t.parent_id
+        WHERE e.profile_id BETWEEN %s AND %s
+        GROUP BY 1, 2
+    )
+    SELECT w.profile_id, w.item_id,
+           ROW_NUMBER() OVER (
+               PARTITION BY w.profile_id ORDER BY w.last_watched DESC, w.item_id
+           ) - 1,
+           COALESCE(r.value, 0)
+    FROM watched w
+    LEFT JOIN audience_rating r ON r.profile_id = w.profile_id AND r.title_id = w.item_id
+"""
+
+
+def read_histories(first_profile_id: int = 0, last_profile_id: int = 2**62) -> Histories:
+    """The histories of the profiles with ids in [first, last], straight into arrays.
+
+    COPY's text output parses into NumPy in one pass, which keeps reading ten million
+    events within seconds and without a Python object per row.
+    """
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY ({_HISTORIES}) TO STDOUT", [first_profile_id, last_profile_id]
+        ) as copy,
+    ):
+        text = b"".join(bytes(block) for block in copy)
+    values = np.fromstring(text, dtype=np.int64, sep=" ") if text else np.zeros(0, np.int64)  # type: ignore[call-overload]
+    rows = values.reshape(-1, 4)
+    return Histories(
+        profile_ids=rows[:, 0].copy(),
+        item_ids=rows[:, 1].copy(),
+        positions=rows[:, 2].astype(np.int32),
+        preference=_preference(rows[:, 3]),
+    )
+
+
+def _preference(ratings: np.ndarray) -> np.ndarray:
+    factors = np.ones(len(ratings), dtype=np.float32)
+    for value, factor in RATING_FACTORS.items():
+        factors[ratings == value] = factor
+    return factors
+
+
+def model_parameters() -> Parameters:
+    return Parameters(
+        l2=settings.RECOMMENDER_L2,
+        half_life=settings.RECOMMENDER_HALF_LIFE,
+        neighbours=settings.RECOMMENDER_NEIGHBOURS,
+    )
+
+
+def train_model() -> RecommenderModel:
+    """Learn a new model from every profile's history and store it as the next version."""
+    started = time.perf_counter()
+    histories = read_histories()
+    items = most_watched_items(
+        histories,
+        limit=settings.RECOMMENDER_MAX_ITEMS,
+        min_viewers=settings.RECOMMENDER_MIN_VIEWERS,
+    )
+    model = train_weights(histories, items, model_parameters())
+    stored = RecommenderModel.objects.create(
+        method=METHOD,
+        parameters=model.parameters.as_dict(),
+        trained_at=timezone.now(),
+        training_seconds=time.perf_counter() - started,
+        profiles=len(np.unique(histories.profile_ids)),
+        items=len(items),
+        interactions=len(histories),
+        weights=model.to_bytes(),
+    )
+    logger.info("Trained %s on %d pairs, %d items", stored, len(histories), len(items))
+    return stored
+
+
+@lru_cache(maxsize=2)
+def load_model(version: int) -> ItemModel:
+    """A stored model, loaded once per worker process."""
+    stored = RecommenderModel.objects.only("weights").get(pk=version)
+    return ItemModel.from_bytes(bytes(stored.weights), version=version)
+
+
+def latest_model() -> ItemModel | None:
+    version = RecommenderModel.objects.order_by("-id").values_list("id", flat=True).first()
+    return None if version is None else load_model(version)
+
+
+# ---------------------------------------------------------------------------------------
+# What may be recommended to whom: certificates and open windows, per title
+
+
+@dataclass
+class CatalogFacts:
+    """Maturity level and the regions open now, per title; refetched when stale."""
+
+    levels: dict[int, int] = field(default_factory=dict)
+    regions: dict[int, frozenset[str]] = field(default_factory=dict)
+    fetched_at: float = 0.0
+
+    def ensure(self, title_ids: Iterable[int]) -> None:
+        if time.monotonic() - self.fetched_at > settings.RECOMMENDATION_CATALOG_CACHE_SECONDS:
+            self.levels.clear()
+            self.regions.clear()
+            self.fetched_at = time.monotonic()
+        missing = [title_id for title_id in title_ids if title_id not in self.levels]
+        if missing:
+            self._fetch(missing)
+
+    def allows(self, title_id: int, region: str, maturity_level: int) -> bool:
+        level = self.levels.get(title_id, ADULTS_ONLY)
+        return level <= maturity_level and region in self.regions.get(title_id, ())
+
+    def _fetch(self, title_ids: list[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT t.id, m.level,
+                       ARRAY(SELECT DISTINCT a.region FROM catalog_availability a
+                             WHERE a.title_id = t.id AND a.window_start <= now()
+                               AND (a.window_end IS NULL OR a.window_end > now()))
+                FROM catalog_title t
+                LEFT JOIN catalog_maturityrating m ON m.id = t.maturity_rating_id
+                WHERE t.id = ANY(%s) AND t.kind IN ('movie', 'series')
+                """,
+                [title_ids],
+            )
+            for title_id, level, regions in cursor.fetchall():
+                self.levels[title_id] = ADULTS_ONLY if level is None else level
+                self.regions[title_id] = frozenset(regions)
+        for title_id in title_ids:  # not a movie or series, or gone: never recommended
+            self.levels.setdefault(title_id, ADULTS_ONLY + 1)
+
+
+_FACTS = CatalogFacts()
+
+
+# ---------------------------------------------------------------------------------------
+# Popularity picks: for profiles with little or no history
+
+
+@dataclass(frozen=True)
+class Pick:
+    title_id: int
+    score: float
+    reason: str
+    because_you_watched: int | None = None
+
+
+def _rankings_version() -> str:
+    """Changes whenever the popularity workers re-rank: popularity picks cached under an
+    older version are never read again."""
+    ranked = (
+        AggregationWatermark.objects.filter(name=RANKINGS_WATERMARK)
+        .values_list("last_event_id", "refreshed_at")
+        .first()
+    )
+    return "none" if ranked is None else f"{ranked[0]}-{ranked[1]:%s%f}"
+
+
+def trending_picks(region: str, version: str) -> list[Pick]:
+    """The region's trending titles (worldwide when the region has none), best first."""
+    key = f"recommendations:trending:{version}:{region}"
+    picks: list[Pick] | None = cache.get(key)
+    if picks is None:
+        picks = []
+        for scope in (region, GLOBAL_REGION):
+            rows = list(
+                TrendingEntry.objects.filter(region=scope)
+                .order_by("rank")
+                .values_list("title_id", "score")[: settings.RECOMMENDATIONS_PER_PROFILE]
+            )
+            if rows:
+                total = sum(score for _, score in rows) or 1.0
+                picks = [Pick(t, score / total, ReasonKind.TRENDING_NOW) for t, score in rows]
+                break
+        cache.set(key, picks, settings.RECOMMENDATION_CATALOG_CACHE_SECONDS)
+    return picks
+
+
+def popular_picks(region: str, age_band: str, version: str) -> list[Pick]:
+    """Movies and series most watched by the segment (region and age band) lately.
+
+    Falls back to the whole region, then the world, until there are enough; the score
+    is the title's share of the viewing it was ranked by.
+    """
+    key = f"recommendations:popular:{version}:{region}:{age_band}"
+    picks: list[Pick] | None = cache.get(key)
+    if picks is None:
+        wanted = 3 * settings.RECOMMENDATIONS_PER_PROFILE
+        seen: set[int] = set()
+        picks = []
+        for scope_region, scope_age_band in ((region, age_band), (region, None), (None, None)):
+            for title_id, share in _most_watched(scope_region, scope_age_band, wanted):
+                if title_id not in seen and len(picks) < wanted:
+                    seen.add(title_id)
+                    picks.append(Pick(title_id, share, ReasonKind.POPULAR_IN_YOUR_COUNTRY))
+        cache.set(key, picks, settings.RECOMMENDATION_CATALOG_CACHE_SECONDS)
+    return picks
+
+
+def _most_watched(region: str | None, age_band: str | None, limit: int) -> list[tuple[int, float]]:
+    """Over the popularity window, which ends on the last day with viewing (as the rankings)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT {UNIT_OF_TITLE} AS item_id, SUM(d.seconds_viewed) AS seconds
+            FROM audience_dailytitlestats d
+            JOIN catalog_title t ON t.id = d.title_id
+            LEFT JOIN catalog_title season ON season.id = t.parent_id
+            WHERE d.day > (SELECT MAX(day) FROM audience_dailytitlestats) - %s
+              AND (%s::text IS NULL OR d.region = %s)
+              AND (%s::text IS NULL OR d.age_band = %s)
+            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %s
+            """,
+            [settings.POPULARITY_WINDOW_DAYS, region, region, age_band, age_band, limit],
+        )
+        rows = cursor.fetchall()
+    total = float(sum(seconds for _, seconds in rows)) or 1.0
+    return [(item_id, float(seconds) / total) for item_id, seconds in rows]
+
+
+# ---------------------------------------------------------------------------------------
+# Scoring a range of profiles
+
+
+@dataclass(frozen=True)
+class Viewer:
+    id: int
+    region: str
+    age_band: str
+    maturity_level: int
+
+
+def recommend(
+    model: ItemModel | None, viewers: list[Viewer], histories: Histories
+) -> dict[int, list[Pick]]:
+    """Every viewer's picks, best first, by the serving rules of this module."""
+    size = settings.RECOMMENDATIONS_PER_PROFILE
+    profile_ids = np.array([viewer.id for viewer in viewers], dtype=np.int64)
+    watched = _watched_by_profile(histories)
+    model_picks = _model_picks(model, viewers, profile_ids, histories, size)
+    fills_needed = [viewer for viewer in viewers if len(model_picks[viewer.id]) < size]
+    if not fills_needed:
+        return model_picks
+    version = _rankings_version()
+    sources = {
+        (viewer.region, viewer.age_band): (
+            trending_picks(viewer.region, version),
+            popular_picks(viewer.region, viewer.age_band, version),
+        )
+        for viewer in fills_needed
+    }
+    _FACTS.ensure(pick.title_id for lists in sources.values() for picks in lists for pick in picks)
+    for viewer in fills_needed:
+        model_picks[viewer.id] += _popularity_fill(
+            viewer,
+            sources[(viewer.region, viewer.age_band)],
+            watched.get(viewer.id, set()),
+            model_picks[viewer.id],
+            size,
+        )
+    return model_picks
+
+
+def _watched_by_profile(histories: Histories) -> dict[int, set[int]]:
+    watched: dict[int, set[int]] = {}
+    for profile_id, item_id in zip(
+        histories.profile_ids.tolist(), histories.item_ids.tolist(), strict=True
+    ):
+        watched.setdefault(profile_id, set()).add(item_id)
+    return watched
+
+
+def _model_picks(
+    model: ItemModel | None,
+    viewers: list[Viewer],
+    profile_ids: np.ndarray,
+    histories: Histories,
+    size: int,
+) -> dict[int, list[Pick]]:
+    picks: dict[int, list[Pick]] = {viewer.id: [] for viewer in viewers}
+    if model is None or len(model.item_ids) == 0 or len(histories) == 0:
+        return picks
+    order = np.argsort(profile_ids)
+    sorted_ids = profile_ids[order]
+    history = model.history(histories, sorted_ids)
+    scores = model.scores(history)
+    _FACTS.ensure(model.item_ids.tolist())
+    masks: dict[tuple[str, int], np.ndarray] = {}
+    for row, viewer_index in enumerate(order.tolist()):
+        viewer = viewers[viewer_index]
+        history_row = history[row]
+        if history_row.nnz == 0:
+            continue
+        mask_key = (viewer.region, viewer.maturity_level)
+        if mask_key not in masks:
+            masks[mask_key] = _allowed_items(model, *mask_key)
+        allowed = masks[mask_key].copy()
+        allowed[history_row.indices] = False
+        columns = top_picks(scores[row], allowed, size)
+        if len(columns) == 0:
+            continue
+        contributors = model.strongest_contributors(history_row, columns)
+        picks[viewer.id] = [
+            Pick(
+                int(model.item_ids[column]),
+                float(scores[row, column]),
+                ReasonKind.BECAUSE_YOU_WATCHED,
+                int(model.item_ids[contributor]),
+            )
+            for column, contributor in zip(columns.tolist(), contributors.tolist(), strict=True)
+        ]
+    return picks
+
+
+def _allowed_items(model: ItemModel, region: str, maturity_level: int) -> np.ndarray:
+    return np.fromiter(
+        (_FACTS.allows(item, region, maturity_level) for item in model.item_ids.tolist()),
+        dtype=bool,
+        count=len(model.item_ids),
+    )
+
+
+def _popularity_fill(
+    viewer: Viewer,
+    sources: tuple[list[Pick], list[Pick]],
+    watched: set[int],
+    chosen: list[Pick],
+    size: int,
+) -> list[Pick]:
+    """Trending titles first (a few), then the segment's most watched, to fill the list."""
+    taken = watched | {pick.title_id for pick in chosen}
+    fill: list[Pick] = []
+    trending, popular = sources
+    for source, room in ((trending, settings.RECOMMENDATION_TRENDING_PICKS), (popular, size)):
+        added = 0
+        for pick in source:
+            if len(chosen) + len(fill) >= size or added >= room:
+                break
+            if pick.title_id in taken:
+                continue
+            if _FACTS.allows(pick.title_id, viewer.region, viewer.maturity_level):
+                fill.append(pick)
+                taken.add(pick.title_id)
+                added += 1
+    return fill
+
+
+# ---------------------------------------------------------------------------------------
+# Storing
+
+
+def refresh_profiles(model: ItemModel | None, first_id: int, last_id: int) -> int:
+    """Score the profiles with ids in [first, last] and replace their rows; how many.
+
+    Call inside a transaction. Each profile's row is locked (FOR NO KEY UPDATE, which
+    does not hold back its new viewing events) so that two writers of one profile take
+    turns; a profile whose stored list was computed after this run read its history
+    keeps the newer list.
+    """
+    computed_at = timezone.now()
+    viewers = [
+        Viewer(*row)
+        for row in Profile.objects.filter(id__range=(first_id, last_id))
+        .order_by("id")
+        .values_list("id", "region", "age_band", "maturity_level")
+    ]
+    if not viewers:
+        return 0
+    histories = read_histories(first_id, last_id)
+    picks = recommend(model, viewers, histories)
+    with connection.cursor() as cursor:
+        writable = _lock_profiles_to_write(cursor, [viewer.id for viewer in viewers], computed_at)
+        cursor.execute("DELETE FROM audience_recommendation WHERE profile_id = ANY(%s)", [writable])
+        _copy_rows(cursor, picks, writable, model, computed_at)
+    return len(writable)
+
+
+def _lock_profiles_to_write(
+    cursor: CursorWrapper, profile_ids: list[int], computed_at: datetime
+) -> list[int]:
+    cursor.execute(
+        "SELECT id FROM audience_profile WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+        [profile_ids],
+    )
+    existing = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        """
+        SELECT DISTINCT profile_id FROM audience_recommendation
+        WHERE profile_id = ANY(%s) AND computed_at > %s
+        """,
+        [existing, computed_at],
+    )
+    newer = {row[0] for row in cursor.fetchall()}
+    return [profile_id for profile_id in existing if profile_id not in newer]
+
+
+def _copy_rows(
+    cursor: CursorWrapper,
+    picks: dict[int, list[Pick]],
+    profile_ids: list[int],
+    model: ItemModel | None,
+    computed_at: datetime,
+) -> None:
+    columns = (
+        "profile_id, title_id, rank, score, reason, because_you_watched_id, model_id, computed_at"
+    )
+    version = None if model is None else model.version
+    with cursor.cursor.copy(f"COPY audience_recommendation ({columns}) FROM STDIN") as copy:
+        for profile_id in profile_ids:
+            for rank, pick in enumerate(picks.get(profile_id, ()), start=1):
+                copy.write_row(
+                    (
+                        profile_id,
+                        pick.title_id,
+                        rank,
+                        pick.score,
+                        str(pick.reason),
+                        pick.because_you_watched,
+                        version if pick.because_you_watched else None,
+                        computed_at,
+                    )
+                )
+
+
+# ---------------------------------------------------------------------------------------
+# Runs
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What a call to the workers did; `skipped` when another run held the work."""
+
+    run: int | None = None
+    model_version: int | None = None
+    chunks: int = 0
+    profiles: int = 0
+    skipped: bool = False
+    chunk_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def start_full_refresh() -> RunReport:
+    """Train a new model and split the profiles into chunks for the workers to score.
+
+    Skipped while another run is starting (the advisory lock) or still has chunks to
+    score, unless that run is older than RECOMMENDATION_RUN_TIMEOUT_SECONDS (its
+    workers died): two overlapping schedules never score the same profiles twice.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not try_lock(cursor, LOCK_KEY):
+            return RunReport(skipped=True)
+        unfinished = _unfinished_run()
+        if unfinished is not None:
+            return RunReport(run=unfinished.pk, model_version=unfinished.model_id, skipped=True)
+        model = train_model()
+        run = RecommendationRun.objects.create(model=model, started_at=timezone.now())
+        chunks = RecommendationChunk.objects.bulk_create(
+            RecommendationChunk(run=run, first_profile_id=first, last_profile_id=last)
+            for first, last in _profile_chunks(cursor, settings.RECOMMENDATION_CHUNK_PROFILES)
+        )
+        if not chunks:
+            run.finished_at = timezone.now()
+            run.save(update_fields=["finished_at"])
+    return RunReport(
+        run=run.pk,
+        model_version=model.pk,
+        chunks=len(chunks),
+        chunk_ids=[chunk.pk for chunk in chunks],
+    )
+
+
+def _unfinished_run() -> RecommendationRun | None:
+    timeout = timedelta(seconds=settings.RECOMMENDATION_RUN_TIMEOUT_SECONDS)
+    return (
+        RecommendationRun.objects.filter(
+            finished_at__isnull=True, started_at__gt=timezone.now() - timeout
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def _profile_chunks(cursor: CursorWrapper, size: int) -> list[tuple[int, int]]:
+    cursor.execute(
+        """
+        SELECT MIN(id), MAX(id) FROM (
+            SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / %s AS chunk
+            FROM audience_profile
+        ) numbered
+        GROUP BY chunk ORDER BY 1
+        """,
+        [size],
+    )
+    return [(first, last) for first, last in cursor.fetchall()]
+
+
+def refresh_chunk(chunk_id: int) -> RunReport:
+    """Score one chunk of a run, once: a chunk already done, or being done, is skipped."""
+    with transaction.atomic():
+        chunk = (
+            RecommendationChunk.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("run")
+            .filter(pk=chunk_id, done_at__isnull=True)
+            .first()
+        )
+        if chunk is None:
+            return RunReport(skipped=True)
+        model = load_model(chunk.run.model_id)
+        chunk.profiles = refresh_profiles(model, chunk.first_profile_id, chunk.last_profile_id)
+        chunk.done_at = timezone.now()
+        chunk.save(update_fields=["profiles", "done_at"])
+    _finish_run_if_done(chunk.run_id)
+    return RunReport(
+        run=chunk.run_id, model_version=model.version, chunks=1, profiles=chunk.profiles
+    )
+
+
+def _finish_run_if_done(run_id: int) -> None:
+    RecommendationRun.objects.filter(pk=run_id, finished_at__isnull=True).exclude(
+        chunks__done_at__isnull=True
+    ).update(finished_at=timezone.now())
+
+
+def refresh_profile(profile_id: int) -> RunReport:
+    """Recompute one profile's recommendations with the latest model."""
+    model = latest_model()
+    with transaction.atomic():
+        profiles = refresh_profiles(model, profile_id, profile_id)
+    return RunReport(model_version=None if model is None else model.version, profiles=profiles)

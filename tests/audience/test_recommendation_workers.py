@@ -1,0 +1,352 @@
+"""The personalization workers, on a real Celery worker: the model, the serving rules,
+chunked full refreshes, on-demand refreshes and similar titles."""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from celery.signals import task_prerun
+from celery.worker import WorkController
+from django.db import connection
+from strawberry.relay import to_base64
+
+from audience import recommendations, similar_titles, tasks
+from audience.models import (
+    Profile,
+    ReasonKind,
+    Recommendation,
+    RecommendationChunk,
+    RecommendationRun,
+    SimilarTitle,
+)
+from catalog.models import Title
+from tests.factories import (
+    AvailabilityFactory,
+    EpisodeFactory,
+    MaturityRatingFactory,
+    ProfileFactory,
+    SeasonFactory,
+    SeriesFactory,
+    TitleFactory,
+    ViewerFactory,
+    ViewingEventFactory,
+)
+from tests.graphql import client_of, data_of
+
+TASK_TIMEOUT = 60
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture(autouse=True)
+def fresh_catalog_facts(settings: Any) -> None:
+    """Workers keep certificates and windows for minutes; tests change them at once."""
+    settings.RECOMMENDATION_CATALOG_CACHE_SECONDS = 0
+
+
+def watch(profile: Profile, title: Title, days_ago: float, *, completed: bool = True) -> None:
+    ViewingEventFactory(
+        profile=profile,
+        title=title,
+        started_at=NOW - timedelta(days=days_ago),
+        completed=completed,
+    )
+
+
+def available(title: Title, *regions: str) -> Title:
+    for region in regions or ("US",):
+        AvailabilityFactory(title=title, region=region)
+    return title
+
+
+@pytest.fixture
+def audience(transactional_db: None) -> dict[str, Any]:
+    """Films and a series with clear co-viewing, and the profiles who show it.
+
+    Fans of `first` go on to `sequel`; fans of `drama` go on to the series `saga`
+    (through its episodes); `adult_only` goes with `first` too but is rated R; `abroad`
+    goes with `first` but is available in Great Britain only.
+    """
+    rated_pg = MaturityRatingFactory(system="MPAA", code="PG", level=8)
+    rated_r = MaturityRatingFactory(system="MPAA", code="R", level=17)
+    films = {
+        name: available(TitleFactory(name=name.title(), maturity_rating=rated_pg))
+        for name in ("first", "sequel", "drama", "filler", "other")
+    }
+    films["adult_only"] = available(TitleFactory(name="Adult Only", maturity_rating=rated_r))
+    films["abroad"] = available(TitleFactory(name="Abroad", maturity_rating=rated_pg), "GB")
+    saga = available(SeriesFactory(name="Saga", maturity_rating=rated_pg))
+    season = SeasonFactory(parent=saga, number=1)
+    episodes = [EpisodeFactory(parent=season, number=n) for n in (1, 2)]
+    fans = []
+    for n in range(12):
+        fan = ProfileFactory(name=f"Fan {n}")
+        watch(fan, films["first"], 10)
+        watch(fan, films["sequel"], 9)
+        watch(fan, films["adult_only"], 8)
+        watch(fan, films["abroad"], 7)
+        fans.append(fan)
+    for n in range(12):
+        fan = ProfileFactory(name=f"Drama fan {n}")
+        watch(fan, films["drama"], 10)
+        for episode in episodes:
+            watch(fan, episode, 9)
+        fans.append(fan)
+    for n in range(6):
+        watch(fans[n], films["filler"], 6)
+    viewer = ProfileFactory(name="Viewer", account=ViewerFactory())
+    watch(viewer, films["drama"], 3)
+    watch(viewer, films["first"], 1)
+    child = ProfileFactory(name="Child", maturity_level=13)
+    watch(child, films["first"], 1)
+    newcomer = ProfileFactory(name="Newcomer")
+    return {
+        "films": films,
+        "saga": saga,
+        "episodes": episodes,
+        "fans": fans,
+        "viewer": viewer,
+        "child": child,
+        "newcomer": newcomer,
+    }
+
+
+def full_refresh() -> dict[str, Any]:
+    report: dict[str, Any] = tasks.refresh_recommendations.delay().get(timeout=TASK_TIMEOUT)
+    if report["run"] is not None and not report["skipped"]:
+        wait_for_run(report["run"])
+    return report
+
+
+def wait_for_run(run_id: int) -> None:
+    deadline = clock.monotonic() + TASK_TIMEOUT
+    while clock.monotonic() < deadline:
+        if RecommendationRun.objects.filter(pk=run_id, finished_at__isnull=False).exists():
+            return
+        clock.sleep(0.1)
+    raise AssertionError(f"Run {run_id} did not finish")
+
+
+def recommended(profile: Profile) -> list[Recommendation]:
+    return list(
+        Recommendation.objects.filter(profile=profile)
+        .select_related("title", "because_you_watched")
+        .order_by("rank")
+    )
+
+
+def names(rows: list[Recommendation]) -> list[str]:
+    return [row.title.name for row in rows]
+
+
+def test_a_full_refresh_recommends_what_fans_of_the_last_watched_title_watched_next(
+    worker: WorkController, audience: dict[str, Any]
+) -> None:
+    report = full_refresh()
+
+    rows = recommended(audience["viewer"])
+    assert [row.rank for row in rows] == list(range(1, len(rows) + 1))
+    # The latest title weighs most: First's companions come before Drama's.
+    assert names(rows)[:3] == ["Sequel", "Adult Only", "Saga"]
+    sequel, adult_only, saga = rows[:3]
+    assert sequel.reason == ReasonKind.BECAUSE_YOU_WATCHED
+    assert sequel.because_you_watched.name == adult_only.because_you_watched.name == "First"
+    assert saga.because_you_watched.name == "Drama"
+    assert sequel.score >= adult_only.score > saga.score > 0
+    assert sequel.model_id == report["model_version"]
+
+
+def test_watched_titles_episodes_other_regions_and_stronger_certificates_are_never_recommended(
+    worker: WorkController, audience: dict[str, Any]
+) -> None:
+    full_refresh()
+
+    viewer_titles = names(recommended(audience["viewer"]))
+    assert "First" not in viewer_titles and "Drama" not in viewer_titles
+    assert "Abroad" not in viewer_titles
+    assert "Adult Only" in viewer_titles
+    assert not Recommendation.objects.filter(title__kind__in=["episode", "season"]).exists()
+    child_titles = names(recommended(audience["child"]))
+    assert "Sequel" in child_titles
+    assert "Adult Only" not in child_titles
+    for row in Recommendation.objects.select_related("title"):
+        assert row.title.availabilities.filter(region="US").exists()
+
+
+def test_a_profile_with_no_history_gets_what_is_trending_and_popular_in_its_segment(
+    worker: WorkController, audience: dict[str, Any]
+) -> None:
+    tasks.rebuild_popularity.delay().get(timeout=TASK_TIMEOUT)
+    full_refresh()
+
+    rows = recommended(audience["newcomer"])
+    reasons = [row.reason for row in rows]
+    assert reasons[0] == ReasonKind.TRENDING_NOW
+    assert ReasonKind.POPULAR_IN_YOUR_COUNTRY in reasons
+    assert ReasonKind.BECAUSE_YOU_WATCHED not in reasons
+    assert all(row.because_you_watched is None and row.model_id is None for row in rows)
+    assert "Abroad" not in names(rows)
+    assert len(set(names(rows))) == len(rows)
+
+
+def test_a_full_refresh_is_shared_out_in_chunks_each_scored_once(
+    worker: WorkController, audience: dict[str, Any], settings: Any
+) -> None:
+    settings.RECOMMENDATION_CHUNK_PROFILES = 7
+    profiles = Profile.objects.count()
+    tasks.rebuild_popularity.delay().get(timeout=TASK_TIMEOUT)
+
+    report = full_refresh()
+
+    chunks = RecommendationChunk.objects.filter(run_id=report["run"])
+    assert report["chunks"] == chunks.count() == -(-profiles // 7)
+    assert sum(chunk.profiles for chunk in chunks) == profiles
+    assert all(chunk.done_at is not None for chunk in chunks)
+    assert Recommendation.objects.values("profile").distinct().count() == profiles
+
+    again = tasks.refresh_recommendation_chunk.delay(chunks[0].pk).get(timeout=TASK_TIMEOUT)
+    assert again["skipped"] is True
+
+
+def test_refreshing_again_gives_the_same_lists(
+    worker: WorkController, audience: dict[str, Any]
+) -> None:
+    def lists() -> list[tuple[Any, ...]]:
+        return sorted(
+            Recommendation.objects.values_list(
+                "profile_id", "rank", "title_id", "reason", "because_you_watched_id"
+            )
+        )
+
+    full_refresh()
+    first = lists()
+    full_refresh()
+
+    assert lists() == first
+
+
+def test_a_refresh_skips_while_another_run_is_still_scoring(
+    worker: WorkController, audience: dict[str, Any]
+) -> None:
+    first = full_refresh()
+    RecommendationRun.objects.filter(pk=first["run"]).update(finished_at=None)
+
+    second = full_refresh()
+
+    assert second["skipped"] is True
+    assert second["run"] == first["run"]
+    assert RecommendationRun.objects.count() == 1
+
+
+def test_a_refresh_skips_while_another_run_holds_the_lock(
+    worker: WorkController, audience: dict[str, Any]
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [recommendations.LOCK_KEY])
+        try:
+            report = full_refresh()
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [recommendations.LOCK_KEY])
+
+    assert report["skipped"] is True
+    assert not Recommendation.objects.exists()
+
+
+@pytest.fixture
+def profile_refreshes() -> Iterator[list[int]]:
+    """The profile ids of refresh_profile_recommendations tasks as the worker starts them."""
+    started: list[int] = []
+
+    def record(sender: Any = None, args: Any = None, **kwargs: Any) -> None:
+        if sender.name == tasks.refresh_profile_recommendations.name:
+            started.append(args[0])
+
+    task_prerun.connect(record, weak=False)
+    yield started
+    task_prerun.disconnect(record)
+
+
+RECORD = """
+mutation ($events: [ViewingEventInput!]!) {
+  recordViewingEvents(events: $events) { accepted errors { code } }
+}
+"""
+
+
+def test_a_burst_of_new_viewing_refreshes_the_profile_once(
+    worker: WorkController,
+    audience: dict[str, Any],
+    settings: Any,
+    profile_refreshes: list[int],
+) -> None:
+    settings.RECOMMENDATION_DEBOUNCE_SECONDS = 1
+    full_refresh()
+    viewer = audience["viewer"]
+    client = client_of(viewer.account)
+
+    for title in (audience["films"]["sequel"], audience["films"]["filler"]):
+        event = {
+            "profileId": to_base64("Profile", viewer.pk),
+            "titleId": to_base64("Title", title.pk),
+            "startedAt": datetime.now(UTC).isoformat(),
+            "secondsWatched": 600,
+            "device": "TV",
+            "clientEventId": f"00000000-0000-4000-8000-{title.pk:012d}",
+        }
+        assert data_of(client, RECORD, {"events": [event]})["recordViewingEvents"]["accepted"] == 1
+
+    deadline = clock.monotonic() + TASK_TIMEOUT
+    while "Sequel" in names(recommended(viewer)) and clock.monotonic() < deadline:
+        clock.sleep(0.1)
+    clock.sleep(1.5)
+
+    assert profile_refreshes == [viewer.pk]
+    titles = names(recommended(viewer))
+    assert "Sequel" not in titles and "Filler" not in titles
+    assert "Saga" in titles
+
+
+def test_similar_titles_rank_the_titles_their_viewers_also_watched(
+    worker: WorkController, audience: dict[str, Any]
+) -> None:
+    report = tasks.refresh_similar_titles.delay().get(timeout=TASK_TIMEOUT)
+
+    def similar_to(title: Title) -> list[str]:
+        return [
+            row.similar.name
+            for row in SimilarTitle.objects.filter(title=title).select_related("similar")
+        ]
+
+    films = audience["films"]
+    # First's own viewers include two who never watched Sequel, so it comes after the
+    # titles that exactly Sequel's viewers watched (that tie goes to the older title).
+    assert similar_to(films["sequel"]) == ["Adult Only", "Abroad", "First", "Filler"]
+    assert similar_to(films["drama"]) == ["Saga"]
+    assert "Drama" in similar_to(audience["saga"])
+    assert report["pairs"] == SimilarTitle.objects.count()
+    for title_id in SimilarTitle.objects.values_list("title_id", flat=True).distinct():
+        ranks = list(SimilarTitle.objects.filter(title_id=title_id).values_list("rank", "score"))
+        assert [rank for rank, _ in ranks] == list(range(1, len(ranks) + 1))
+        assert [score for _, score in ranks] == sorted((s for _, s in ranks), reverse=True)
+
+    first = sorted(SimilarTitle.objects.values_list("title_id", "rank", "similar_id"))
+    again = tasks.refresh_similar_titles.delay().get(timeout=TASK_TIMEOUT)
+    assert again["pairs"] == report["pairs"]
+    assert sorted(SimilarTitle.objects.values_list("title_id", "rank", "similar_id")) == first
+
+
+def test_similar_titles_skip_while_another_run_holds_the_lock(
+    worker: WorkController, audience: dict[str, Any]
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [similar_titles.LOCK_KEY])
+        try:
+            report = tasks.refresh_similar_titles.delay().get(timeout=TASK_TIMEOUT)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [similar_titles.LOCK_KEY])
+
+    assert report["skipped"] is True
+    assert not SimilarTitle.objects.exists()
