@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from django.conf import settings
@@ -108,8 +109,11 @@ def measure_ingestion(*, batches: int, batch_size: int, port: int = 8765) -> Ing
     titles = list(
         Title.objects.filter(kind=TitleKind.MOVIE).values_list("pk", flat=True)[:batch_size]
     )
-    cookies = _session_cookies(profile)
-    with _server(port) as url, httpx.Client(base_url=url, cookies=cookies, timeout=60) as client:
+    cookies = session_cookies(profile.account)
+    with (
+        http_server(port) as url,
+        httpx.Client(base_url=url, cookies=cookies, timeout=60) as client,
+    ):
         latencies = []
         for _ in range(batches + 1):
             body = {"query": RECORD_EVENTS, "variables": {"events": _batch(profile, titles)}}
@@ -143,8 +147,8 @@ def _benchmark_profile() -> Profile:
     return profile
 
 
-def _session_cookies(profile: Profile) -> dict[str, str]:
-    account = profile.account
+def session_cookies(account: Any) -> dict[str, str]:
+    """Cookies of a signed-in browser session of `account`, with a CSRF token."""
     session = SessionStore()
     session[SESSION_KEY] = str(account.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -174,7 +178,7 @@ def _batch(profile: Profile, titles: list[int]) -> list[dict[str, object]]:
 
 
 @contextmanager
-def _server(port: int) -> Iterator[str]:
+def http_server(port: int) -> Iterator[str]:
     environment = {**os.environ, "DEBUG": "false"}
     process = subprocess.Popen(
         [

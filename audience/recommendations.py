@@ -171,12 +171,15 @@ class CatalogFacts:
 
     levels: dict[int, int] = field(default_factory=dict)
     regions: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Per (model version, region, maturity level): which of the model's items may be shown.
+    masks: dict[tuple[int | None, str, int], np.ndarray] = field(default_factory=dict)
     fetched_at: float = 0.0
 
     def ensure(self, title_ids: Iterable[int]) -> None:
         if time.monotonic() - self.fetched_at > settings.RECOMMENDATION_CATALOG_CACHE_SECONDS:
             self.levels.clear()
             self.regions.clear()
+            self.masks.clear()
             self.fetched_at = time.monotonic()
         missing = [title_id for title_id in title_ids if title_id not in self.levels]
         if missing:
@@ -185,6 +188,17 @@ class CatalogFacts:
     def allows(self, title_id: int, region: str, maturity_level: int) -> bool:
         level = self.levels.get(title_id, ADULTS_ONLY)
         return level <= maturity_level and region in self.regions.get(title_id, ())
+
+    def allowed_items(self, model: ItemModel, region: str, maturity_level: int) -> np.ndarray:
+        """A boolean per model item: may it be shown in `region` at `maturity_level`?"""
+        key = (model.version, region, maturity_level)
+        if key not in self.masks:
+            self.masks[key] = np.fromiter(
+                (self.allows(item, region, maturity_level) for item in model.item_ids.tolist()),
+                dtype=bool,
+                count=len(model.item_ids),
+            )
+        return self.masks[key]
 
     def _fetch(self, title_ids: list[int]) -> None:
         with connection.cursor() as cursor:
@@ -222,6 +236,11 @@ class Pick:
     because_you_watched: int | None = None
 
 
+# Popularity picks are cached under the rankings' version (see below), so they can be
+# kept until the next re-ranking; a day bounds what an idle cache holds.
+POPULARITY_CACHE_SECONDS = 24 * 60 * 60
+
+
 def _rankings_version() -> str:
     """Changes whenever the popularity workers re-rank: popularity picks cached under an
     older version are never read again."""
@@ -249,50 +268,69 @@ def trending_picks(region: str, version: str) -> list[Pick]:
                 total = sum(score for _, score in rows) or 1.0
                 picks = [Pick(t, score / total, ReasonKind.TRENDING_NOW) for t, score in rows]
                 break
-        cache.set(key, picks, settings.RECOMMENDATION_CATALOG_CACHE_SECONDS)
+        cache.set(key, picks, POPULARITY_CACHE_SECONDS)
     return picks
 
 
-def popular_picks(region: str, age_band: str, version: str) -> list[Pick]:
+PopularityLists = dict[tuple[str | None, str | None], list[tuple[int, float]]]
+
+
+def popular_picks(region: str, age_band: str, lists: PopularityLists) -> list[Pick]:
     """Movies and series most watched by the segment (region and age band) lately.
 
     Falls back to the whole region, then the world, until there are enough; the score
-    is the title's share of the viewing it was ranked by.
+    is the title's share of the viewing of the group it was ranked in.
     """
-    key = f"recommendations:popular:{version}:{region}:{age_band}"
-    picks: list[Pick] | None = cache.get(key)
-    if picks is None:
-        wanted = 3 * settings.RECOMMENDATIONS_PER_PROFILE
-        seen: set[int] = set()
-        picks = []
-        for scope_region, scope_age_band in ((region, age_band), (region, None), (None, None)):
-            for title_id, share in _most_watched(scope_region, scope_age_band, wanted):
-                if title_id not in seen and len(picks) < wanted:
-                    seen.add(title_id)
-                    picks.append(Pick(title_id, share, ReasonKind.POPULAR_IN_YOUR_COUNTRY))
-        cache.set(key, picks, settings.RECOMMENDATION_CATALOG_CACHE_SECONDS)
+    wanted = 3 * settings.RECOMMENDATIONS_PER_PROFILE
+    seen: set[int] = set()
+    picks: list[Pick] = []
+    for group in ((region, age_band), (region, None), (None, None)):
+        for title_id, share in lists.get(group, ()):
+            if title_id not in seen and len(picks) < wanted:
+                seen.add(title_id)
+                picks.append(Pick(title_id, share, ReasonKind.POPULAR_IN_YOUR_COUNTRY))
     return picks
 
 
-def _most_watched(region: str | None, age_band: str | None, limit: int) -> list[tuple[int, float]]:
-    """Over the popularity window, which ends on the last day with viewing (as the rankings)."""
+def _popularity_lists(version: str) -> PopularityLists:
+    """The most watched titles per segment, per region and worldwide, in one query.
+
+    Over the popularity window, which ends on the last day with viewing (as the
+    rankings' does).
+    """
+    key = f"recommendations:popular:{version}"
+    lists: PopularityLists | None = cache.get(key)
+    if lists is not None:
+        return lists
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT {UNIT_OF_TITLE} AS item_id, SUM(d.seconds_viewed) AS seconds
-            FROM audience_dailytitlestats d
-            JOIN catalog_title t ON t.id = d.title_id
-            LEFT JOIN catalog_title season ON season.id = t.parent_id
-            WHERE d.day > (SELECT MAX(day) FROM audience_dailytitlestats) - %s
-              AND (%s::text IS NULL OR d.region = %s)
-              AND (%s::text IS NULL OR d.age_band = %s)
-            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %s
+            WITH viewing AS (
+                SELECT d.region, d.age_band, {UNIT_OF_TITLE} AS item_id,
+                       SUM(d.seconds_viewed) AS seconds
+                FROM audience_dailytitlestats d
+                JOIN catalog_title t ON t.id = d.title_id
+                LEFT JOIN catalog_title season ON season.id = t.parent_id
+                WHERE d.day > (SELECT MAX(day) FROM audience_dailytitlestats) - %s
+                GROUP BY GROUPING SETS ((d.region, d.age_band, 3), (d.region, 3), (3))
+            ), ranked AS (
+                SELECT region, age_band, item_id, seconds,
+                       SUM(seconds) OVER (PARTITION BY region, age_band) AS total,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY region, age_band ORDER BY seconds DESC, item_id
+                       ) AS place
+                FROM viewing
+            )
+            SELECT region, age_band, item_id, seconds::float8 / NULLIF(total, 0)
+            FROM ranked WHERE place <= %s ORDER BY region, age_band, place
             """,
-            [settings.POPULARITY_WINDOW_DAYS, region, region, age_band, age_band, limit],
+            [settings.POPULARITY_WINDOW_DAYS, 3 * settings.RECOMMENDATIONS_PER_PROFILE],
         )
-        rows = cursor.fetchall()
-    total = float(sum(seconds for _, seconds in rows)) or 1.0
-    return [(item_id, float(seconds) / total) for item_id, seconds in rows]
+        lists = {}
+        for region, age_band, item_id, share in cursor.fetchall():
+            lists.setdefault((region, age_band), []).append((item_id, share or 0.0))
+    cache.set(key, lists, POPULARITY_CACHE_SECONDS)
+    return lists
 
 
 # ---------------------------------------------------------------------------------------
@@ -319,10 +357,11 @@ def recommend(
     if not fills_needed:
         return model_picks
     version = _rankings_version()
+    popular = _popularity_lists(version)
     sources = {
         (viewer.region, viewer.age_band): (
             trending_picks(viewer.region, version),
-            popular_picks(viewer.region, viewer.age_band, version),
+            popular_picks(viewer.region, viewer.age_band, popular),
         )
         for viewer in fills_needed
     }
@@ -362,16 +401,12 @@ def _model_picks(
     history = model.history(histories, sorted_ids)
     scores = model.scores(history)
     _FACTS.ensure(model.item_ids.tolist())
-    masks: dict[tuple[str, int], np.ndarray] = {}
     for row, viewer_index in enumerate(order.tolist()):
         viewer = viewers[viewer_index]
         history_row = history[row]
         if history_row.nnz == 0:
             continue
-        mask_key = (viewer.region, viewer.maturity_level)
-        if mask_key not in masks:
-            masks[mask_key] = _allowed_items(model, *mask_key)
-        allowed = masks[mask_key].copy()
+        allowed = _FACTS.allowed_items(model, viewer.region, viewer.maturity_level).copy()
         allowed[history_row.indices] = False
         columns = top_picks(scores[row], allowed, size)
         if len(columns) == 0:
@@ -387,14 +422,6 @@ def _model_picks(
             for column, contributor in zip(columns.tolist(), contributors.tolist(), strict=True)
         ]
     return picks
-
-
-def _allowed_items(model: ItemModel, region: str, maturity_level: int) -> np.ndarray:
-    return np.fromiter(
-        (_FACTS.allows(item, region, maturity_level) for item in model.item_ids.tolist()),
-        dtype=bool,
-        count=len(model.item_ids),
-    )
 
 
 def _popularity_fill(
@@ -435,6 +462,9 @@ def refresh_profiles(model: ItemModel | None, first_id: int, last_id: int) -> in
     keeps the newer list.
     """
     computed_at = timezone.now()
+    with connection.cursor() as cursor:
+        # Compiling these short queries costs more than running them.
+        cursor.execute("SET LOCAL jit = off")
     viewers = [
         Viewer(*row)
         for row in Profile.objects.filter(id__range=(first_id, last_id))
@@ -532,6 +562,7 @@ def start_full_refresh() -> RunReport:
         if unfinished is not None:
             return RunReport(run=unfinished.pk, model_version=unfinished.model_id, skipped=True)
         model = train_model()
+        _popularity_lists(_rankings_version())  # once, before the chunks all need it
         run = RecommendationRun.objects.create(model=model, started_at=timezone.now())
         chunks = RecommendationChunk.objects.bulk_create(
             RecommendationChunk(run=run, first_profile_id=first, last_profile_id=last)

@@ -34,6 +34,13 @@ def continue_watching(profile: Profile) -> QuerySet[ViewingEvent]:
     )
 
 
+def watched_share(seconds_watched: int, runtime_minutes: int | None) -> float | None:
+    """How much of a title a session covered (0-1); None when the runtime is unknown."""
+    if not runtime_minutes:
+        return None
+    return min(1.0, seconds_watched / (runtime_minutes * 60))
+
+
 @dataclass(frozen=True)
 class Top10List:
     week_start: datetime.date

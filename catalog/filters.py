@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
@@ -10,16 +11,56 @@ from django.utils import timezone
 
 from catalog.models import Availability, Credit, Person, Title, TitleKind
 from catalog.search import titles_matching
+from config.errors import BadUserInput
+
+# The maturity level of a certificate for adults only; an unrated title counts as one.
+ADULTS_ONLY_LEVEL = 18
+
+REGION_CODE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z]{2}$", "Expected a two-letter ISO 3166-1 region code such as US."
+)
 
 
-def available_in(region: str) -> Q:
-    """Titles open to viewers in `region` now: by their own window or their series'."""
+def available_in(region: str, *, title: str = "") -> Q:
+    """Titles open to viewers in `region` now: by their own window or their series'.
+
+    `title` names the relation to the title when the rows filtered are another model's
+    (`title="similar"` for similar titles); by default they are titles.
+    """
+    own = title or "pk"
+    parent = f"{title}__parent" if title else "parent"
     open_windows = Availability.objects.filter(region=region.upper()).open_at(timezone.now())
     return (
-        Q(Exists(open_windows.filter(title=OuterRef("pk"))))
-        | Q(Exists(open_windows.filter(title=OuterRef("parent"))))
-        | Q(Exists(open_windows.filter(title=OuterRef("parent__parent"))))
+        Q(Exists(open_windows.filter(title=OuterRef(own))))
+        | Q(Exists(open_windows.filter(title=OuterRef(parent))))
+        | Q(Exists(open_windows.filter(title=OuterRef(f"{parent}__parent"))))
     )
+
+
+def allowed_at_maturity_level(level: int, *, title: str = "") -> Q:
+    """Titles whose certificate admits a viewer of maturity `level`.
+
+    An unrated title counts as adults only, so only a level-18 viewer sees it. `title` as
+    in `available_in`.
+    """
+    if level >= ADULTS_ONLY_LEVEL:
+        return Q()
+    prefix = f"{title}__" if title else ""
+    return Q(**{f"{prefix}maturity_rating__level__lte": level})
+
+
+def region_argument(value: str | None, *, argument: str) -> str | None:
+    """An `availableIn`-like argument, checked as the filter checks it: upper-cased, or None.
+
+    A blank value means no region, as the filter skips it.
+    """
+    if value is None or not value.strip():
+        return None
+    try:
+        REGION_CODE_VALIDATOR(value.strip())
+    except ValidationError as error:
+        raise BadUserInput(f"Invalid {argument}: {error.message}", field=argument) from error
+    return value.strip().upper()
 
 
 class TitleFilterSet(django_filters.FilterSet):
@@ -42,12 +83,7 @@ class TitleFilterSet(django_filters.FilterSet):
     )
     is_original = django_filters.BooleanFilter()
     available_in = django_filters.CharFilter(
-        method="filter_available_in",
-        validators=[
-            RegexValidator(
-                r"^[A-Za-z]{2}$", "Expected a two-letter ISO 3166-1 region code such as US."
-            )
-        ],
+        method="filter_available_in", validators=[REGION_CODE_VALIDATOR]
     )
     person_id = django_filters.NumberFilter(method="filter_person")
     search = django_filters.CharFilter(method="filter_search")

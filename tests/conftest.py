@@ -33,6 +33,9 @@ def worker(transactional_db: None) -> Iterator[WorkController]:
     """
     if app.conf.task_always_eager:
         pytest.skip("REDIS_URL is not set: tasks run in-process, with no worker to test")
+    # Tasks other tests sent with no worker to run them (a profile refresh after
+    # recordViewingEvents) would run here against this test's data.
+    app.control.purge()
     with start_worker(
         app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30
     ) as controller:

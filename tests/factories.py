@@ -210,3 +210,97 @@ class MyListEntryFactory(DjangoModelFactory[audience.MyListEntry]):
     profile = factory.SubFactory(ProfileFactory)
     title = factory.SubFactory(TitleFactory)
     added_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class RecommenderModelFactory(DjangoModelFactory[audience.RecommenderModel]):
+    class Meta:
+        model = audience.RecommenderModel
+
+    method = "ease"
+    trained_at = factory.LazyFunction(lambda: datetime.now(UTC))
+    training_seconds = 1.0
+    profiles = 100
+    items = 50
+    interactions = 1000
+    weights = b""
+
+
+class RecommendationFactory(DjangoModelFactory[audience.Recommendation]):
+    """A recommendation as the workers store it: by default, because the profile watched a film."""
+
+    class Meta:
+        model = audience.Recommendation
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+    rank = factory.Sequence(lambda n: n + 1)
+    score = 0.5
+    reason = audience.ReasonKind.BECAUSE_YOU_WATCHED
+    because_you_watched = factory.SubFactory(TitleFactory)
+    model = factory.SubFactory(RecommenderModelFactory)
+    computed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class SimilarTitleFactory(DjangoModelFactory[audience.SimilarTitle]):
+    class Meta:
+        model = audience.SimilarTitle
+
+    title = factory.SubFactory(TitleFactory)
+    similar = factory.SubFactory(TitleFactory)
+    rank = factory.Sequence(lambda n: n + 1)
+    score = 0.5
+    computed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class Top10EntryFactory(DjangoModelFactory[audience.Top10Entry]):
+    """A line of a weekly Top 10 as the workers store it (week of Monday 2 November 2026)."""
+
+    class Meta:
+        model = audience.Top10Entry
+
+    week_start = datetime(2026, 11, 2, tzinfo=UTC).date()
+    region = "US"
+    category = audience.Top10Category.FILMS
+    rank = factory.Sequence(lambda n: n + 1)
+    title = factory.SubFactory(TitleFactory)
+    views = 100.0
+    seconds_viewed = 360_000
+    runtime_minutes = 110
+    weeks_in_top10 = 1
+    computed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class TrendingEntryFactory(DjangoModelFactory[audience.TrendingEntry]):
+    class Meta:
+        model = audience.TrendingEntry
+
+    region = "US"
+    rank = factory.Sequence(lambda n: n + 1)
+    title = factory.SubFactory(TitleFactory)
+    score = 10.0
+    as_of = factory.LazyFunction(lambda: datetime.now(UTC).date())
+    computed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class TitlePopularityFactory(DjangoModelFactory[audience.TitlePopularity]):
+    class Meta:
+        model = audience.TitlePopularity
+
+    title = factory.SubFactory(TitleFactory)
+    region = "US"
+    views = 10.0
+    seconds_viewed = 36_000
+    rank = 1
+    window_start = factory.LazyFunction(lambda: datetime.now(UTC).date() - timedelta(days=27))
+    window_end = factory.LazyFunction(lambda: datetime.now(UTC).date())
+
+
+class GenreSegmentHoursFactory(DjangoModelFactory[audience.GenreSegmentHours]):
+    class Meta:
+        model = audience.GenreSegmentHours
+
+    age_band = audience.AgeBand.ADULT
+    gender = audience.Gender.FEMALE
+    region = "US"
+    genre = factory.SubFactory(GenreFactory)
+    seconds_viewed = 3600

@@ -1,8 +1,9 @@
-"""GraphQL enums of the audience app: the models' own choices, registered with Strawberry."""
+"""GraphQL enums of the audience app: the models' choices and the home screen's row kinds."""
 
 import strawberry
 
-from audience.models import AgeBand, Device, Gender, RatingValue, Top10Category
+from audience.home import HomeRowKind
+from audience.models import AgeBand, Device, Gender, RatingValue, ReasonKind, Top10Category
 
 strawberry.enum(AgeBand, name="AgeBand", description="A viewer's age band")
 strawberry.enum(Gender, name="Gender")
@@ -11,5 +12,19 @@ strawberry.enum(RatingValue, name="RatingValue", description="Thumbs down, thumb
 strawberry.enum(
     Top10Category, name="Top10Category", description="Films (movies) or TV (each season)"
 )
+strawberry.enum(
+    ReasonKind,
+    name="RecommendationReasonKind",
+    description="Why a title is recommended: a title the profile watched, or what is popular",
+)
+strawberry.enum(HomeRowKind, name="HomeRowKind", description="What a row of the home screen holds")
 
-__all__ = ["AgeBand", "Device", "Gender", "RatingValue", "Top10Category"]
+__all__ = [
+    "AgeBand",
+    "Device",
+    "Gender",
+    "HomeRowKind",
+    "RatingValue",
+    "ReasonKind",
+    "Top10Category",
+]

@@ -1,4 +1,4 @@
-"""The audience's read API: profiles for their account, and the popularity lists."""
+"""The audience's read API: profiles for their account, their home screen, the popularity lists."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import strawberry_django
 from strawberry import Info, relay
 from strawberry_django.optimizer import optimize
 
-from audience import access, affinity, selectors
+from audience import access, affinity, home, selectors
 from audience.graphql.enums import AgeBand, Gender, Top10Category
+from audience.graphql.home import HomeType
 from audience.graphql.types import (
     SECONDS_PER_HOUR,
     GenreAffinityType,
@@ -34,6 +35,17 @@ class Query:
     def profile(self, info: Info, id: relay.GlobalID) -> ProfileType:
         profile_id = node_pk(id, type_name="Profile", field="id")
         return access.profile_for(info.context.request.user, profile_id)  # type: ignore[return-value]
+
+    @strawberry_django.field(
+        description=(
+            "A profile's home screen: its rows in order; its account's or, for staff, anyone's"
+        )
+    )
+    def home(self, info: Info, profile_id: relay.GlobalID) -> HomeType:
+        profile = access.profile_for(
+            info.context.request.user, node_pk(profile_id, type_name="Profile", field="profileId")
+        )
+        return HomeType.of(home.home_screen(profile))
 
     @strawberry_django.field(description="The signed-in account's viewer profiles")
     def my_profiles(self, info: Info) -> list[ProfileType]:

@@ -1,4 +1,4 @@
-"""The audience as the API shows it: profiles, their lists, and the popularity tables."""
+"""The audience as the API shows it: profiles, their lists, picks and the popularity tables."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from strawberry import Info, relay
 from strawberry_django.optimizer import optimize
 from strawberry_django.relay import DjangoListConnection
 
-from audience import access, models, selectors
-from audience.graphql.enums import AgeBand, Gender, RatingValue, Top10Category
+from audience import access, models, personalization, selectors
+from audience.graphql.enums import AgeBand, Gender, RatingValue, ReasonKind, Top10Category
 from audience.regions import region_name
+from catalog.graphql.loaders import title_loader
 from config.graphql_arguments import ConnectionArguments, validated_page_size
 
 if TYPE_CHECKING:
@@ -74,10 +75,72 @@ class ContinueWatchingType:
         description="Share of the runtime watched in the latest session (0-1); null if unknown",
     )
     def progress(self, root: models.ViewingEvent) -> float | None:
-        runtime = root.title.runtime_minutes
-        if not runtime:
+        return selectors.watched_share(root.seconds_watched, root.title.runtime_minutes)
+
+
+@strawberry.type(name="RecommendationReason", description="Why a title is recommended")
+class RecommendationReasonType:
+    kind: ReasonKind
+    text: str = strawberry.field(
+        description="The line to show: 'Because you watched Heat', 'Popular in your country'"
+    )
+    because_you_watched_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The watched title behind a BECAUSE_YOU_WATCHED reason")
+    async def because_you_watched(self, info: Info) -> Title | None:
+        if self.because_you_watched_id is None:
             return None
-        return min(1.0, root.seconds_watched / (runtime * 60))
+        return await title_loader(info).load(self.because_you_watched_id)  # type: ignore[return-value]
+
+
+@strawberry_django.type(
+    models.Recommendation,
+    name="Recommendation",
+    description="A movie or series picked for a profile, with the reason for it",
+)
+class RecommendationType:
+    title: Title
+    rank: int = strawberry_django.field(description="1 = the best, as computed")
+    score: float = strawberry_django.field(
+        description="The model's score, or the title's share of the segment's viewing"
+    )
+    computed_at: strawberry.auto
+
+    # Async, though it reads nothing: a sync resolver would run in a worker thread per row,
+    # and the rows' `becauseYouWatched` loads would then trickle into several batches.
+    @strawberry_django.field(
+        only=["reason", "because_you_watched_id", "because_you_watched__name"],
+        select_related=["because_you_watched"],
+    )
+    async def reason(self, root: models.Recommendation) -> RecommendationReasonType:
+        watched = root.because_you_watched
+        return RecommendationReasonType(
+            kind=ReasonKind(root.reason),
+            text=personalization.reason_text(root.reason, watched.name if watched else None),
+            because_you_watched_id=root.because_you_watched_id,
+        )
+
+    @strawberry_django.field(
+        only=["model_id"],
+        description="Version of the recommender model that scored it; null if by popularity",
+    )
+    def model_version(self, root: models.Recommendation) -> int | None:
+        return root.model_id
+
+
+@strawberry_django.type(
+    models.SimilarTitle,
+    name="SimilarTitle",
+    description="A movie or series whose viewers also watch the title",
+)
+class SimilarTitleType:
+    title: Title = strawberry_django.field(
+        field_name="similar", description="The similar movie or series"
+    )
+    rank: int = strawberry_django.field(description="1 = the most similar")
+    score: float = strawberry_django.field(
+        description="Cosine similarity of the two titles' viewers (0-1)"
+    )
 
 
 @strawberry_django.type(
@@ -113,6 +176,20 @@ class ProfileType(relay.Node):
         limit = validated_page_size(first, argument="first")
         events = optimize(selectors.continue_watching(root), info)
         return list(events[:limit])  # type: ignore[arg-type]
+
+    @strawberry_django.field(
+        description=(
+            "Movies and series picked for the profile, best first, each with its reason; "
+            "titles no longer available in its region, above its maturity level or "
+            "watched since are left out"
+        )
+    )
+    def recommendations(
+        self, root: models.Profile, info: Info, first: int = 10
+    ) -> list[RecommendationType]:
+        limit = validated_page_size(first, argument="first")
+        picks = optimize(personalization.recommendations_for(root), info)
+        return list(picks[:limit])  # type: ignore[arg-type]
 
     @classmethod
     def get_queryset(

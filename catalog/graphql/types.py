@@ -15,6 +15,7 @@ from strawberry_django.optimizer import optimize
 from strawberry_django.relay import DjangoListConnection
 
 from catalog import models
+from catalog.filters import region_argument
 from catalog.graphql.enums import (
     ArtworkKind,
     Department,
@@ -27,7 +28,7 @@ from catalog.graphql.fields import CreditConnectionField
 from config.graphql_arguments import ConnectionArguments, validated_page_size
 
 if TYPE_CHECKING:
-    from audience.graphql.types import TitlePopularityType
+    from audience.graphql.types import SimilarTitleType, TitlePopularityType
 
 DEFAULT_CAST_SIZE = 10
 
@@ -182,6 +183,23 @@ class TitleType(relay.Node):
         from audience.regions import region_code
 
         return await popularity_loader(info).load((root.pk, region_code(region)))  # type: ignore[return-value]
+
+    @strawberry_django.field(
+        description=(
+            "Movies and series whose viewers also watch this one, most similar first, each "
+            "with its score (0-1); with `availableIn` (a region code), only those available "
+            "there now. Empty for seasons and episodes: ask their series"
+        )
+    )
+    async def similar(
+        self, root: models.Title, info: Info, first: int = 10, available_in: str | None = None
+    ) -> list[Annotated[SimilarTitleType, strawberry.lazy("audience.graphql.types")]]:
+        # The audience app computes similar titles; importing it here would form a cycle.
+        from audience.graphql.loaders import similar_titles_loader
+
+        limit = validated_page_size(first, argument="first")
+        region = region_argument(available_in, argument="availableIn")
+        return await similar_titles_loader(info).load((root.pk, limit, region))  # type: ignore[return-value]
 
     @strawberry_django.field(prefetch_related=["keywords"])
     def keywords(self, root: models.Title) -> list[str]:

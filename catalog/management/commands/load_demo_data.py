@@ -2,7 +2,8 @@
 
 Idempotent: the sample catalog is imported only while the catalog is empty, the
 sample audience (the audience app's `import_sample_audience`, called by name so that the
-catalog imports nothing of the audience app) only while none of its profiles exists, and
+catalog imports nothing of the audience app) only while none of its profiles exists, the
+recommendations (`refresh_recommendations`) only while none is computed, and
 the demo staff account is created only if missing.
 """
 
@@ -34,6 +35,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Opened {windows:,} availability windows for the sample titles.")
         call_command(
             "import_sample_audience", if_not_loaded=True, stdout=self.stdout, stderr=self.stderr
+        )
+        call_command(
+            "refresh_recommendations", if_empty=True, stdout=self.stdout, stderr=self.stderr
         )
         self._ensure_demo_staff()
 
