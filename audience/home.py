@@ -11,13 +11,14 @@ the cost of a screen does not follow the number of its rows or their length.
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, FloatField, Func, OuterRef, Subquery, Sum, Value, Window
+from django.db.models import F, FloatField, Func, Max, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, Power, RowNumber
 from django.utils import timezone
 
@@ -205,22 +206,29 @@ def _top10_row(profile: Profile) -> _CandidateRow:
     The latest list of each category, of the country or, where it has none, worldwide; a
     season on the TV list shows as its series.
     """
-    latest_week = (
-        Top10Entry.objects.filter(region=OuterRef("region"), category=OuterRef("category"))
-        .order_by("-week_start")
-        .values("week_start")[:1]
+    regions = [profile.region, GLOBAL_REGION]
+    # The latest week of each list, computed once (not per row) and narrowed below to
+    # each list's own latest week.
+    latest_weeks = (
+        Top10Entry.objects.filter(region__in=regions)
+        .values("region", "category")
+        .annotate(latest=Max("week_start"))
+        .values("latest")
     )
     entries = (
-        Top10Entry.objects.filter(
-            region__in=[profile.region, GLOBAL_REGION], week_start=Subquery(latest_week)
-        )
+        Top10Entry.objects.filter(region__in=regions, week_start__in=Subquery(latest_weeks))
         .order_by("-views", "-seconds_viewed", "title_id")
-        .values_list("region", "title_id", "title__parent_id")
+        .values_list("region", "category", "week_start", "title_id", "title__parent_id")
     )
+    rows = list(entries)
+    latest: defaultdict[tuple[str, str], datetime.date] = defaultdict(lambda: datetime.date.min)
+    for region, category, week_start, _, _ in rows:
+        latest[(region, category)] = max(latest[(region, category)], week_start)
     by_region: dict[str, list[_Candidate]] = defaultdict(list)
-    for region, title_id, series_id in entries:
-        shown_id = series_id or title_id
-        by_region[region].append(_Candidate(shown_id, shown_id))
+    for region, category, week_start, title_id, series_id in rows:
+        if week_start == latest[(region, category)]:
+            shown_id = series_id or title_id
+            by_region[region].append(_Candidate(shown_id, shown_id))
     region = profile.region if by_region.get(profile.region) else GLOBAL_REGION
     return _CandidateRow(
         HomeRowKind.TOP10, f"Top 10 {in_region(region)}", by_region[region], TOP10_LENGTH

@@ -21,11 +21,12 @@ from pathlib import Path
 import httpx
 import psutil
 from django.contrib.auth import get_user_model
+from django.db import connection
 from strawberry.relay import to_base64
 
 from audience import recommendations, tasks
 from audience.benchmarks import http_server, session_cookies
-from audience.models import Profile, RecommendationRun
+from audience.models import RecommendationRun
 
 HOME_QUERY = """
 query ($profile: ID!) {
@@ -164,12 +165,15 @@ def _memory_sampler(worker: psutil.Process) -> Iterator[_MemorySampler]:
 
 def _sample_profiles(count: int, seed: int = 7) -> list[int]:
     """Profiles with viewing, spread over the id range, chosen reproducibly."""
-    ids = list(
-        Profile.objects.filter(viewing_events__isnull=False)
-        .order_by("id")
-        .values_list("id", flat=True)
-        .distinct()[: count * 50]
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT p.id FROM audience_profile p
+            WHERE EXISTS (SELECT 1 FROM audience_viewingevent e WHERE e.profile_id = p.id)
+            ORDER BY p.id
+            """
+        )
+        ids = [row[0] for row in cursor.fetchall()]
     return random.Random(seed).sample(ids, min(count, len(ids)))
 
 

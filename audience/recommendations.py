@@ -20,11 +20,13 @@ chunk of profiles, and `refresh_profile` on demand after new viewing events.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 from django.conf import settings
@@ -35,7 +37,6 @@ from django.utils import timezone
 
 from audience.models import (
     GLOBAL_REGION,
-    AggregationWatermark,
     Profile,
     RatingValue,
     ReasonKind,
@@ -44,11 +45,20 @@ from audience.models import (
     RecommenderModel,
     TrendingEntry,
 )
-from audience.popularity import RANKINGS_WATERMARK, try_lock
-from audience.recommender import Histories, ItemModel, Parameters, most_watched_items, top_picks
+from audience.popularity import try_lock
+from audience.recommender import (
+    Histories,
+    ItemModel,
+    Parameters,
+    Watched,
+    histories_from,
+    most_watched_items,
+    top_picks,
+)
 from audience.recommender import train as train_weights
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # pg_advisory_xact_lock key of a full refresh's start ("reco" in ASCII).
 LOCK_KEY = 0x7265636F
@@ -57,7 +67,7 @@ ADULTS_ONLY = 18
 
 # How much a rating moves a watched title's weight in the profile's history; tuned on the
 # MovieLens validation split (docs/benchmarks.md).
-RATING_FACTORS = {
+RATING_FACTORS: dict[int, float] = {
     RatingValue.THUMBS_DOWN: 0.3,
     RatingValue.THUMBS_UP: 1.0,
     RatingValue.LOVE: 1.3,
@@ -66,9 +76,9 @@ RATING_FACTORS = {
 # A viewing event's title as the recommendations see it: a movie, or an episode's series.
 UNIT_OF_TITLE = "CASE WHEN t.kind = 'episode' THEN season.parent_id ELSE t.id END"
 
-# Per profile and movie or series: its place in the profile's history (0 = watched last)
-# and the profile's rating of it (0 if none).
-_HISTORIES = f"""
+# Per profile and movie or series: when it last watched it (epoch seconds) and its
+# rating of it (0 if none).
+_WATCHED = f"""
     WITH watched AS (
         SELECT e.profile_id, {UNIT_OF_TITLE} AS item_id, MAX(e.started_at) AS last_watched
         FROM audience_viewingevent e
@@ -77,18 +87,15 @@ _HISTORIES = f"""
         WHERE e.profile_id BETWEEN %s AND %s
         GROUP BY 1, 2
     )
-    SELECT w.profile_id, w.item_id,
-           ROW_NUMBER() OVER (
-               PARTITION BY w.profile_id ORDER BY w.last_watched DESC, w.item_id
-           ) - 1,
+    SELECT w.profile_id, w.item_id, FLOOR(EXTRACT(EPOCH FROM w.last_watched))::bigint,
            COALESCE(r.value, 0)
     FROM watched w
     LEFT JOIN audience_rating r ON r.profile_id = w.profile_id AND r.title_id = w.item_id
 """
 
 
-def read_histories(first_profile_id: int = 0, last_profile_id: int = 2**62) -> Histories:
-    """The histories of the profiles with ids in [first, last], straight into arrays.
+def read_watched(first_profile_id: int = 0, last_profile_id: int = 2**62) -> Watched:
+    """What the profiles with ids in [first, last] watched, straight into arrays.
 
     COPY's text output parses into NumPy in one pass, which keeps reading ten million
     events within seconds and without a Python object per row.
@@ -96,25 +103,18 @@ def read_histories(first_profile_id: int = 0, last_profile_id: int = 2**62) -> H
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(
-            f"COPY ({_HISTORIES}) TO STDOUT", [first_profile_id, last_profile_id]
+            f"COPY ({_WATCHED}) TO STDOUT", [first_profile_id, last_profile_id]
         ) as copy,
     ):
         text = b"".join(bytes(block) for block in copy)
     values = np.fromstring(text, dtype=np.int64, sep=" ") if text else np.zeros(0, np.int64)  # type: ignore[call-overload]
     rows = values.reshape(-1, 4)
-    return Histories(
-        profile_ids=rows[:, 0].copy(),
-        item_ids=rows[:, 1].copy(),
-        positions=rows[:, 2].astype(np.int32),
-        preference=_preference(rows[:, 3]),
-    )
+    return Watched(*(rows[:, column].copy() for column in range(4)))
 
 
-def _preference(ratings: np.ndarray) -> np.ndarray:
-    factors = np.ones(len(ratings), dtype=np.float32)
-    for value, factor in RATING_FACTORS.items():
-        factors[ratings == value] = factor
-    return factors
+def read_histories(first_profile_id: int = 0, last_profile_id: int = 2**62) -> Histories:
+    """The histories of the profiles with ids in [first, last], as the model reads them."""
+    return histories_from(read_watched(first_profile_id, last_profile_id), RATING_FACTORS)
 
 
 def model_parameters() -> Parameters:
@@ -149,9 +149,13 @@ def train_model() -> RecommenderModel:
     return stored
 
 
-@lru_cache(maxsize=2)
 def load_model(version: int) -> ItemModel:
     """A stored model, loaded once per worker process."""
+    return _load_model(connection.settings_dict["NAME"], version)
+
+
+@lru_cache(maxsize=2)
+def _load_model(database: str, version: int) -> ItemModel:
     stored = RecommenderModel.objects.only("weights").get(pk=version)
     return ItemModel.from_bytes(bytes(stored.weights), version=version)
 
@@ -167,23 +171,32 @@ def latest_model() -> ItemModel | None:
 
 @dataclass
 class CatalogFacts:
-    """Maturity level and the regions open now, per title; refetched when stale."""
+    """Maturity level and the regions open now, per title; refetched when stale.
+
+    One per worker process, shared by its threads (a threads pool): a lock keeps one
+    thread from reading what another is clearing.
+    """
 
     levels: dict[int, int] = field(default_factory=dict)
     regions: dict[int, frozenset[str]] = field(default_factory=dict)
     # Per (model version, region, maturity level): which of the model's items may be shown.
     masks: dict[tuple[int | None, str, int], np.ndarray] = field(default_factory=dict)
     fetched_at: float = 0.0
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def ensure(self, title_ids: Iterable[int]) -> None:
-        if time.monotonic() - self.fetched_at > settings.RECOMMENDATION_CATALOG_CACHE_SECONDS:
-            self.levels.clear()
-            self.regions.clear()
-            self.masks.clear()
-            self.fetched_at = time.monotonic()
-        missing = [title_id for title_id in title_ids if title_id not in self.levels]
-        if missing:
-            self._fetch(missing)
+        with self.lock:
+            stale = (
+                time.monotonic() - self.fetched_at > settings.RECOMMENDATION_CATALOG_CACHE_SECONDS
+            )
+            if stale:
+                self.levels.clear()
+                self.regions.clear()
+                self.masks.clear()
+                self.fetched_at = time.monotonic()
+            missing = [title_id for title_id in title_ids if title_id not in self.levels]
+            if missing:
+                self._fetch(missing)
 
     def allows(self, title_id: int, region: str, maturity_level: int) -> bool:
         level = self.levels.get(title_id, ADULTS_ONLY)
@@ -192,13 +205,14 @@ class CatalogFacts:
     def allowed_items(self, model: ItemModel, region: str, maturity_level: int) -> np.ndarray:
         """A boolean per model item: may it be shown in `region` at `maturity_level`?"""
         key = (model.version, region, maturity_level)
-        if key not in self.masks:
-            self.masks[key] = np.fromiter(
-                (self.allows(item, region, maturity_level) for item in model.item_ids.tolist()),
-                dtype=bool,
-                count=len(model.item_ids),
-            )
-        return self.masks[key]
+        with self.lock:
+            if key not in self.masks:
+                self.masks[key] = np.fromiter(
+                    (self.allows(item, region, maturity_level) for item in model.item_ids.tolist()),
+                    dtype=bool,
+                    count=len(model.item_ids),
+                )
+            return self.masks[key]
 
     def _fetch(self, title_ids: list[int]) -> None:
         with connection.cursor() as cursor:
@@ -236,55 +250,54 @@ class Pick:
     because_you_watched: int | None = None
 
 
-# Popularity picks are cached under the rankings' version (see below), so they can be
-# kept until the next re-ranking; a day bounds what an idle cache holds.
-POPULARITY_CACHE_SECONDS = 24 * 60 * 60
+def _cached(key: str, seconds: int, compute: Callable[[], T], *, fresh: bool = False) -> T:
+    """`compute()`, kept in the cache for `seconds` (0: not cached); `fresh` recomputes."""
+    if seconds <= 0:
+        return compute()
+    full_key = ":".join(["recommendations", connection.settings_dict["NAME"], key])
+    value: T | None = None if fresh else cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, seconds)
+    return value
 
 
-def _rankings_version() -> str:
-    """Changes whenever the popularity workers re-rank: popularity picks cached under an
-    older version are never read again."""
-    ranked = (
-        AggregationWatermark.objects.filter(name=RANKINGS_WATERMARK)
-        .values_list("last_event_id", "refreshed_at")
-        .first()
-    )
-    return "none" if ranked is None else f"{ranked[0]}-{ranked[1]:%s%f}"
-
-
-def trending_picks(region: str, version: str) -> list[Pick]:
+def trending_picks(region: str) -> list[Pick]:
     """The region's trending titles (worldwide when the region has none), best first."""
-    key = f"recommendations:trending:{version}:{region}"
-    picks: list[Pick] | None = cache.get(key)
-    if picks is None:
-        picks = []
-        for scope in (region, GLOBAL_REGION):
-            rows = list(
-                TrendingEntry.objects.filter(region=scope)
-                .order_by("rank")
-                .values_list("title_id", "score")[: settings.RECOMMENDATIONS_PER_PROFILE]
-            )
-            if rows:
-                total = sum(score for _, score in rows) or 1.0
-                picks = [Pick(t, score / total, ReasonKind.TRENDING_NOW) for t, score in rows]
-                break
-        cache.set(key, picks, POPULARITY_CACHE_SECONDS)
-    return picks
+    return _cached(
+        f"trending:{region}",
+        settings.RECOMMENDATION_CATALOG_CACHE_SECONDS,
+        lambda: _trending_picks(region),
+    )
 
 
-PopularityLists = dict[tuple[str | None, str | None], list[tuple[int, float]]]
+def _trending_picks(region: str) -> list[Pick]:
+    for scope in (region, GLOBAL_REGION):
+        rows = list(
+            TrendingEntry.objects.filter(region=scope)
+            .order_by("rank")
+            .values_list("title_id", "score")[: settings.RECOMMENDATIONS_PER_PROFILE]
+        )
+        if rows:
+            total = sum(score for _, score in rows) or 1.0
+            return [Pick(t, score / total, ReasonKind.TRENDING_NOW) for t, score in rows]
+    return []
+
+
+PopularityLists = dict[tuple[str, str | None], list[tuple[int, float]]]
 
 
 def popular_picks(region: str, age_band: str, lists: PopularityLists) -> list[Pick]:
     """Movies and series most watched by the segment (region and age band) lately.
 
-    Falls back to the whole region, then the world, until there are enough; the score
-    is the title's share of the viewing of the group it was ranked in.
+    Falls back to the whole region until there are enough (never to the world: these
+    are "Popular in your country"); the score is the title's share of the viewing of
+    the group it was ranked in.
     """
     wanted = 3 * settings.RECOMMENDATIONS_PER_PROFILE
     seen: set[int] = set()
     picks: list[Pick] = []
-    for group in ((region, age_band), (region, None), (None, None)):
+    for group in ((region, age_band), (region, None)):
         for title_id, share in lists.get(group, ()):
             if title_id not in seen and len(picks) < wanted:
                 seen.add(title_id)
@@ -292,16 +305,23 @@ def popular_picks(region: str, age_band: str, lists: PopularityLists) -> list[Pi
     return picks
 
 
-def _popularity_lists(version: str) -> PopularityLists:
-    """The most watched titles per segment, per region and worldwide, in one query.
+def _popularity_lists(*, fresh: bool = False) -> PopularityLists:
+    """The most watched titles per segment and per region, in one query.
 
     Over the popularity window, which ends on the last day with viewing (as the
-    rankings' does).
+    rankings' does). The query reads weeks of daily rows (seconds at benchmark scale),
+    so its result is cached for RECOMMENDATION_POPULARITY_CACHE_SECONDS and recomputed
+    by each full refresh (`fresh`), never by a profile's refresh waiting on it.
     """
-    key = f"recommendations:popular:{version}"
-    lists: PopularityLists | None = cache.get(key)
-    if lists is not None:
-        return lists
+    return _cached(
+        "popular",
+        settings.RECOMMENDATION_POPULARITY_CACHE_SECONDS,
+        _most_watched_per_segment,
+        fresh=fresh,
+    )
+
+
+def _most_watched_per_segment() -> PopularityLists:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -312,7 +332,7 @@ def _popularity_lists(version: str) -> PopularityLists:
                 JOIN catalog_title t ON t.id = d.title_id
                 LEFT JOIN catalog_title season ON season.id = t.parent_id
                 WHERE d.day > (SELECT MAX(day) FROM audience_dailytitlestats) - %s
-                GROUP BY GROUPING SETS ((d.region, d.age_band, 3), (d.region, 3), (3))
+                GROUP BY GROUPING SETS ((d.region, d.age_band, item_id), (d.region, item_id))
             ), ranked AS (
                 SELECT region, age_band, item_id, seconds,
                        SUM(seconds) OVER (PARTITION BY region, age_band) AS total,
@@ -326,10 +346,9 @@ def _popularity_lists(version: str) -> PopularityLists:
             """,
             [settings.POPULARITY_WINDOW_DAYS, 3 * settings.RECOMMENDATIONS_PER_PROFILE],
         )
-        lists = {}
+        lists: PopularityLists = {}
         for region, age_band, item_id, share in cursor.fetchall():
             lists.setdefault((region, age_band), []).append((item_id, share or 0.0))
-    cache.set(key, lists, POPULARITY_CACHE_SECONDS)
     return lists
 
 
@@ -356,11 +375,10 @@ def recommend(
     fills_needed = [viewer for viewer in viewers if len(model_picks[viewer.id]) < size]
     if not fills_needed:
         return model_picks
-    version = _rankings_version()
-    popular = _popularity_lists(version)
+    popular = _popularity_lists()
     sources = {
         (viewer.region, viewer.age_band): (
-            trending_picks(viewer.region, version),
+            trending_picks(viewer.region),
             popular_picks(viewer.region, viewer.age_band, popular),
         )
         for viewer in fills_needed
@@ -431,11 +449,12 @@ def _popularity_fill(
     chosen: list[Pick],
     size: int,
 ) -> list[Pick]:
-    """Trending titles first (a few), then the segment's most watched, to fill the list."""
+    """A few trending titles, then the segment's most watched, then more trending ones."""
     taken = watched | {pick.title_id for pick in chosen}
     fill: list[Pick] = []
     trending, popular = sources
-    for source, room in ((trending, settings.RECOMMENDATION_TRENDING_PICKS), (popular, size)):
+    passes = ((trending, settings.RECOMMENDATION_TRENDING_PICKS), (popular, size), (trending, size))
+    for source, room in passes:
         added = 0
         for pick in source:
             if len(chosen) + len(fill) >= size or added >= room:
@@ -461,10 +480,12 @@ def refresh_profiles(model: ItemModel | None, first_id: int, last_id: int) -> in
     turns; a profile whose stored list was computed after this run read its history
     keeps the newer list.
     """
-    computed_at = timezone.now()
     with connection.cursor() as cursor:
         # Compiling these short queries costs more than running them.
         cursor.execute("SET LOCAL jit = off")
+        # The database's clock, not this worker's: writers on different hosts compare it.
+        cursor.execute("SELECT clock_timestamp()")
+        computed_at = cursor.fetchone()[0]
     viewers = [
         Viewer(*row)
         for row in Profile.objects.filter(id__range=(first_id, last_id))
@@ -553,16 +574,28 @@ def start_full_refresh() -> RunReport:
 
     Skipped while another run is starting (the advisory lock) or still has chunks to
     score, unless that run is older than RECOMMENDATION_RUN_TIMEOUT_SECONDS (its
-    workers died): two overlapping schedules never score the same profiles twice.
+    workers died): two overlapping schedules never score the same profiles twice. A
+    skipped report lists the unfinished run's chunks still to score: sending them again
+    is safe (a chunk done or being done is skipped) and recovers chunk tasks that were
+    lost on their way to a worker.
     """
     with transaction.atomic(), connection.cursor() as cursor:
         if not try_lock(cursor, LOCK_KEY):
             return RunReport(skipped=True)
         unfinished = _unfinished_run()
-        if unfinished is not None:
-            return RunReport(run=unfinished.pk, model_version=unfinished.model_id, skipped=True)
+        pending = [] if unfinished is None else _pending_chunks(unfinished)
+        if unfinished is not None and not pending:
+            # Every chunk is done but the run was not marked (its last worker stopped).
+            _finish_run_if_done(unfinished.pk)
+        elif unfinished is not None:
+            return RunReport(
+                run=unfinished.pk,
+                model_version=unfinished.model_id,
+                skipped=True,
+                chunk_ids=pending,
+            )
         model = train_model()
-        _popularity_lists(_rankings_version())  # once, before the chunks all need it
+        _popularity_lists(fresh=True)  # once, before the chunks all need it
         run = RecommendationRun.objects.create(model=model, started_at=timezone.now())
         chunks = RecommendationChunk.objects.bulk_create(
             RecommendationChunk(run=run, first_profile_id=first, last_profile_id=last)
@@ -577,6 +610,10 @@ def start_full_refresh() -> RunReport:
         chunks=len(chunks),
         chunk_ids=[chunk.pk for chunk in chunks],
     )
+
+
+def _pending_chunks(run: RecommendationRun) -> list[int]:
+    return list(run.chunks.filter(done_at__isnull=True).values_list("pk", flat=True))
 
 
 def _unfinished_run() -> RecommendationRun | None:

@@ -19,6 +19,7 @@ well as the whole matrix (see docs/benchmarks.md).
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +47,51 @@ class Histories:
         return Histories(
             self.profile_ids[keep], self.item_ids[keep], self.positions[keep], self.preference[keep]
         )
+
+
+@dataclass(frozen=True)
+class Watched:
+    """Who watched what, when, and how they rated it: one entry per (profile, title)."""
+
+    profile_ids: np.ndarray  # int64
+    item_ids: np.ndarray  # int64 movie and series ids (an episode counts for its series)
+    last_watched: np.ndarray  # int64 epoch seconds of the pair's latest viewing event
+    ratings: np.ndarray  # int64 RatingValue, 0 if the profile has not rated the title
+
+    def __len__(self) -> int:
+        return len(self.profile_ids)
+
+    def subset(self, keep: np.ndarray) -> Watched:
+        return Watched(
+            self.profile_ids[keep], self.item_ids[keep], self.last_watched[keep], self.ratings[keep]
+        )
+
+
+def recency_positions(watched: Watched) -> np.ndarray:
+    """Each pair's place in its profile's history, 0 for the title watched last.
+
+    Ties in time go to the lower title id.
+    """
+    order = np.lexsort((watched.item_ids, -watched.last_watched, watched.profile_ids))
+    sorted_profiles = watched.profile_ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_profiles[1:] != sorted_profiles[:-1]])
+    lengths = np.diff(np.r_[starts, len(order)])
+    positions = np.empty(len(order), dtype=np.int32)
+    positions[order] = np.arange(len(order)) - np.repeat(starts, lengths)
+    return positions
+
+
+def histories_from(watched: Watched, rating_factors: Mapping[int, float]) -> Histories:
+    """The histories the model reads: positions and rating factors from these pairs only."""
+    preference = np.ones(len(watched), dtype=np.float32)
+    for value, factor in rating_factors.items():
+        preference[watched.ratings == value] = factor
+    return Histories(
+        profile_ids=watched.profile_ids,
+        item_ids=watched.item_ids,
+        positions=recency_positions(watched),
+        preference=preference,
+    )
 
 
 @dataclass(frozen=True)
@@ -86,21 +132,20 @@ def history_matrix(
     With `half_life`, entries are recency x preference weights; without, 1 for watched.
     Items outside `item_ids` are left out. Both id arrays must be sorted.
     """
+    shape = (len(profile_ids), len(item_ids))
+    if len(item_ids) == 0 or len(profile_ids) == 0:
+        return sp.csr_matrix(shape, dtype=np.float32)
     rows = np.searchsorted(profile_ids, histories.profile_ids)
     cols = np.searchsorted(item_ids, histories.item_ids)
     cols_clipped = np.minimum(cols, len(item_ids) - 1)
-    known = (len(item_ids) > 0) & (item_ids[cols_clipped] == histories.item_ids)
+    known = item_ids[cols_clipped] == histories.item_ids
     if half_life is None:
         values = np.ones(int(known.sum()), dtype=np.float32)
     else:
         values = (
             recency_weights(histories.positions[known], half_life) * histories.preference[known]
         )
-    return sp.csr_matrix(
-        (values, (rows[known], cols[known])),
-        shape=(len(profile_ids), len(item_ids)),
-        dtype=np.float32,
-    )
+    return sp.csr_matrix((values, (rows[known], cols[known])), shape=shape, dtype=np.float32)
 
 
 def gram(matrix: sp.csr_matrix) -> np.ndarray:

@@ -85,7 +85,7 @@ def viewing_events_record(
         report.duplicates = len(valid) - report.accepted
     if report.accepted:
         profile_ids = {event.profile_id for event in valid}
-        transaction.on_commit(lambda: tasks.schedule_profile_refreshes(profile_ids))
+        transaction.on_commit(lambda: tasks.schedule_profile_refreshes(profile_ids), robust=True)
     return report
 
 

@@ -3,6 +3,8 @@ recommendations and the similar titles."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,6 +15,11 @@ from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from audience import popularity, recommendations, similar_titles
+
+logger = logging.getLogger(__name__)
+
+# How long a pending refresh may wait in the queue before a new burst schedules another.
+DEBOUNCE_KEY_MARGIN_SECONDS = 15 * 60
 
 # A dropped database connection, a failover, a broker hiccup: worth another try.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
@@ -45,7 +52,11 @@ def rebuild_popularity() -> dict[str, object]:
 
 @shared_task(name="audience.tasks.refresh_recommendations", **RETRY_OPTIONS)
 def refresh_recommendations() -> dict[str, object]:
-    """Train a new model, then score every profile in chunks, one task per chunk."""
+    """Train a new model, then score every profile in chunks, one task per chunk.
+
+    While an earlier run is unfinished, no model is trained and that run's chunks still
+    to score are sent again (see recommendations.start_full_refresh).
+    """
     report = recommendations.start_full_refresh()
     if report.chunk_ids:
         group(refresh_recommendation_chunk.s(chunk_id) for chunk_id in report.chunk_ids)()
@@ -80,9 +91,22 @@ def schedule_profile_refreshes(profile_ids: Iterable[int]) -> None:
 
     The first event of a burst sets a key in the cache and schedules the refresh
     RECOMMENDATION_DEBOUNCE_SECONDS later; events until the refresh starts find the key
-    and schedule nothing more.
+    and schedule nothing more. The key outlives the delay by a margin, for a refresh
+    that waits in the queue behind a full run's chunks.
+
+    Without a broker (development: tasks run in-process), nothing is scheduled: the
+    request that stored the events would do the scoring itself. A cache or broker
+    failure is logged and never fails the request whose events are already stored.
     """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
     delay = settings.RECOMMENDATION_DEBOUNCE_SECONDS
     for profile_id in sorted(set(profile_ids)):
-        if cache.add(profile_refresh_key(profile_id), 1, timeout=delay + 60):
-            refresh_profile_recommendations.apply_async((profile_id,), countdown=delay)
+        key = profile_refresh_key(profile_id)
+        try:
+            if cache.add(key, 1, timeout=delay + DEBOUNCE_KEY_MARGIN_SECONDS):
+                refresh_profile_recommendations.apply_async((profile_id,), countdown=delay)
+        except Exception:  # the events are stored; the nightly run catches up
+            logger.exception("Could not schedule a recommendations refresh of %d", profile_id)
+            with contextlib.suppress(Exception):
+                cache.delete(key)

@@ -16,6 +16,14 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_worker_caches(settings: Any) -> None:
+    """The workers keep catalog facts and popularity lists for minutes, in a cache that
+    outlives a test; tests change the data at once."""
+    settings.RECOMMENDATION_CATALOG_CACHE_SECONDS = 0
+    settings.RECOMMENDATION_POPULARITY_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def staff_client(db: None) -> Client:
     """A browser session logged in as a staff user with every catalog permission."""

@@ -64,7 +64,7 @@ class ViewingEvent(models.Model):
             models.Index(
                 fields=["profile", "-started_at"],
                 include=["title"],
-                name="viewing_event_profile_time_idx",
+                name="viewing_event_history_idx",
             ),
             BrinIndex(fields=["started_at"], name="viewing_event_time_brin"),
         ]

@@ -31,8 +31,12 @@ RECOMMENDATION_CHUNK_PROFILES = env_int("RECOMMENDATION_CHUNK_PROFILES", 2000)
 RECOMMENDATION_RUN_TIMEOUT_SECONDS = env_int("RECOMMENDATION_RUN_TIMEOUT_SECONDS", 2 * 60 * 60)
 # New viewing events refresh the profile's list this long after the first of a burst.
 RECOMMENDATION_DEBOUNCE_SECONDS = env_int("RECOMMENDATION_DEBOUNCE_SECONDS", 30)
-# Workers keep certificates, open windows and popularity picks this long.
+# Workers keep certificates, open windows and the trending lists this long...
 RECOMMENDATION_CATALOG_CACHE_SECONDS = env_int("RECOMMENDATION_CATALOG_CACHE_SECONDS", 300)
+# ... and the segments' most watched titles this long (each full refresh recomputes them).
+RECOMMENDATION_POPULARITY_CACHE_SECONDS = env_int(
+    "RECOMMENDATION_POPULARITY_CACHE_SECONDS", 60 * 60
+)
 SIMILAR_TITLES_PER_TITLE = env_int("SIMILAR_TITLES_PER_TITLE", 20)
 # Two titles are similar only if at least this many profiles watched both.
 SIMILAR_TITLES_MIN_COVIEWERS = env_int("SIMILAR_TITLES_MIN_COVIEWERS", 3)

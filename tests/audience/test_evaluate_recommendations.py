@@ -12,15 +12,15 @@ from django.core.management import CommandError, call_command
 from audience.evaluation import (
     Comparison,
     Result,
-    Watched,
     as_histories,
     ranking_metrics,
-    read_watched,
     temporal_split,
     top_columns,
 )
 from audience.management.commands import evaluate_recommendations
 from audience.models import RatingValue, ViewingEvent
+from audience.recommendations import read_watched
+from audience.recommender import Watched
 from tests.factories import (
     EpisodeFactory,
     ProfileFactory,

@@ -4,14 +4,15 @@ chunked full refreshes, on-demand refreshes and similar titles."""
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from celery.signals import task_prerun
+from celery.signals import before_task_publish
 from celery.worker import WorkController
-from django.db import connection
+from django.db import connection, transaction
 from strawberry.relay import to_base64
 
 from audience import recommendations, similar_titles, tasks
@@ -39,12 +40,6 @@ from tests.graphql import client_of, data_of
 
 TASK_TIMEOUT = 60
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture(autouse=True)
-def fresh_catalog_facts(settings: Any) -> None:
-    """Workers keep certificates and windows for minutes; tests change them at once."""
-    settings.RECOMMENDATION_CATALOG_CACHE_SECONDS = 0
 
 
 def watch(profile: Profile, title: Title, days_ago: float, *, completed: bool = True) -> None:
@@ -209,6 +204,8 @@ def test_a_full_refresh_is_shared_out_in_chunks_each_scored_once(
     assert sum(chunk.profiles for chunk in chunks) == profiles
     assert all(chunk.done_at is not None for chunk in chunks)
     assert Recommendation.objects.values("profile").distinct().count() == profiles
+    for fan in audience["fans"]:
+        assert ReasonKind.BECAUSE_YOU_WATCHED in {row.reason for row in recommended(fan)}
 
     again = tasks.refresh_recommendation_chunk.delay(chunks[0].pk).get(timeout=TASK_TIMEOUT)
     assert again["skipped"] is True
@@ -232,15 +229,50 @@ def test_refreshing_again_gives_the_same_lists(
 
 
 def test_a_refresh_skips_while_another_run_is_still_scoring(
-    worker: WorkController, audience: dict[str, Any]
+    worker: WorkController, audience: dict[str, Any], settings: Any
 ) -> None:
+    settings.RECOMMENDATION_CHUNK_PROFILES = 10
     first = full_refresh()
+    chunk = RecommendationChunk.objects.filter(run_id=first["run"]).order_by("id").first()
+    assert chunk is not None
+    RecommendationChunk.objects.filter(pk=chunk.pk).update(done_at=None)
     RecommendationRun.objects.filter(pk=first["run"]).update(finished_at=None)
+
+    with transaction.atomic():
+        # As a worker scoring the chunk holds it.
+        RecommendationChunk.objects.select_for_update().get(pk=chunk.pk)
+        second = tasks.refresh_recommendations.delay().get(timeout=TASK_TIMEOUT)
+        resent = tasks.refresh_recommendation_chunk.delay(chunk.pk).get(timeout=TASK_TIMEOUT)
+
+    assert second["skipped"] is True
+    assert second["run"] == first["run"]
+    assert second["chunk_ids"] == [chunk.pk]
+    assert resent["skipped"] is True
+    assert RecommendationRun.objects.count() == 1
+
+
+def test_a_refresh_resends_the_chunks_an_unfinished_run_still_has_to_score(
+    worker: WorkController, audience: dict[str, Any], settings: Any
+) -> None:
+    settings.RECOMMENDATION_CHUNK_PROFILES = 10
+    first = full_refresh()
+    lost = RecommendationChunk.objects.filter(run_id=first["run"]).order_by("id").last()
+    assert lost is not None
+    lost.done_at = None
+    lost.save()
+    RecommendationRun.objects.filter(pk=first["run"]).update(finished_at=None)
+    Recommendation.objects.filter(
+        profile_id__gte=lost.first_profile_id, profile_id__lte=lost.last_profile_id
+    ).delete()
 
     second = full_refresh()
 
     assert second["skipped"] is True
-    assert second["run"] == first["run"]
+    assert second["chunk_ids"] == [lost.pk]
+    wait_for_run(first["run"])
+    assert Recommendation.objects.filter(
+        profile_id__gte=lost.first_profile_id, profile_id__lte=lost.last_profile_id
+    ).exists()
     assert RecommendationRun.objects.count() == 1
 
 
@@ -259,17 +291,17 @@ def test_a_refresh_skips_while_another_run_holds_the_lock(
 
 
 @pytest.fixture
-def profile_refreshes() -> Iterator[list[int]]:
-    """The profile ids of refresh_profile_recommendations tasks as the worker starts them."""
-    started: list[int] = []
+def profile_refreshes_sent() -> Iterator[list[int]]:
+    """The profile ids of refresh_profile_recommendations tasks as they are sent."""
+    sent: list[int] = []
 
-    def record(sender: Any = None, args: Any = None, **kwargs: Any) -> None:
-        if sender.name == tasks.refresh_profile_recommendations.name:
-            started.append(args[0])
+    def record(sender: Any = None, body: Any = None, **kwargs: Any) -> None:
+        if sender == tasks.refresh_profile_recommendations.name:
+            sent.append(body[0][0])
 
-    task_prerun.connect(record, weak=False)
-    yield started
-    task_prerun.disconnect(record)
+    before_task_publish.connect(record, weak=False)
+    yield sent
+    before_task_publish.disconnect(record)
 
 
 RECORD = """
@@ -279,37 +311,65 @@ mutation ($events: [ViewingEventInput!]!) {
 """
 
 
-def test_a_burst_of_new_viewing_refreshes_the_profile_once(
-    worker: WorkController,
-    audience: dict[str, Any],
-    settings: Any,
-    profile_refreshes: list[int],
-) -> None:
-    settings.RECOMMENDATION_DEBOUNCE_SECONDS = 1
-    full_refresh()
-    viewer = audience["viewer"]
-    client = client_of(viewer.account)
-
-    for title in (audience["films"]["sequel"], audience["films"]["filler"]):
+def record_viewing(profile: Profile, titles: list[Title]) -> None:
+    client = client_of(profile.account)
+    for title in titles:
         event = {
-            "profileId": to_base64("Profile", viewer.pk),
+            "profileId": to_base64("Profile", profile.pk),
             "titleId": to_base64("Title", title.pk),
             "startedAt": datetime.now(UTC).isoformat(),
             "secondsWatched": 600,
             "device": "TV",
-            "clientEventId": f"00000000-0000-4000-8000-{title.pk:012d}",
+            "clientEventId": str(uuid.uuid4()),
         }
-        assert data_of(client, RECORD, {"events": [event]})["recordViewingEvents"]["accepted"] == 1
+        result = data_of(client, RECORD, {"events": [event]})["recordViewingEvents"]
+        assert result["accepted"] == 1
 
+
+def wait_until(condition: Callable[[], bool]) -> None:
     deadline = clock.monotonic() + TASK_TIMEOUT
-    while "Sequel" in names(recommended(viewer)) and clock.monotonic() < deadline:
+    while not condition():
+        assert clock.monotonic() < deadline, "timed out"
         clock.sleep(0.1)
-    clock.sleep(1.5)
 
-    assert profile_refreshes == [viewer.pk]
+
+def test_a_burst_of_new_viewing_refreshes_the_profile_once_after_the_burst(
+    worker: WorkController,
+    audience: dict[str, Any],
+    settings: Any,
+    profile_refreshes_sent: list[int],
+) -> None:
+    # A delay longer than the burst takes on a loaded machine.
+    settings.RECOMMENDATION_DEBOUNCE_SECONDS = 5
+    full_refresh()
+    viewer = audience["viewer"]
+
+    record_viewing(viewer, [audience["films"]["sequel"], audience["films"]["filler"]])
+
+    assert profile_refreshes_sent == [viewer.pk]
+    assert "Sequel" in names(recommended(viewer))  # not before the delay
+    wait_until(lambda: "Sequel" not in names(recommended(viewer)))
     titles = names(recommended(viewer))
-    assert "Sequel" not in titles and "Filler" not in titles
-    assert "Saga" in titles
+    assert "Filler" not in titles and "Saga" in titles
+    assert profile_refreshes_sent == [viewer.pk]
+
+
+def test_viewing_after_a_refresh_started_schedules_the_next_one(
+    worker: WorkController,
+    audience: dict[str, Any],
+    settings: Any,
+    profile_refreshes_sent: list[int],
+) -> None:
+    settings.RECOMMENDATION_DEBOUNCE_SECONDS = 1
+    full_refresh()
+    viewer = audience["viewer"]
+
+    record_viewing(viewer, [audience["films"]["sequel"]])
+    wait_until(lambda: "Sequel" not in names(recommended(viewer)))
+    record_viewing(viewer, [audience["saga"].children.get().children.first()])
+    wait_until(lambda: "Saga" not in names(recommended(viewer)))
+
+    assert profile_refreshes_sent == [viewer.pk, viewer.pk]
 
 
 def test_similar_titles_rank_the_titles_their_viewers_also_watched(
@@ -353,3 +413,36 @@ def test_similar_titles_skip_while_another_run_holds_the_lock(
 
     assert report["skipped"] is True
     assert not SimilarTitle.objects.exists()
+
+
+def test_a_run_whose_chunks_are_all_done_but_unmarked_does_not_block_the_next(
+    worker: WorkController, audience: dict[str, Any]
+) -> None:
+    first = full_refresh()
+    RecommendationRun.objects.filter(pk=first["run"]).update(finished_at=None)
+
+    second = full_refresh()
+
+    assert second["skipped"] is False
+    assert RecommendationRun.objects.filter(finished_at__isnull=True).count() == 0
+    assert RecommendationRun.objects.count() == 2
+
+
+def test_with_too_little_viewing_to_learn_from_every_profile_still_gets_popular_titles(
+    worker: WorkController, transactional_db: None
+) -> None:
+    film = available(TitleFactory(name="Only Film"))
+    other = available(TitleFactory(name="Other Film"))
+    viewer = ProfileFactory()
+    watch(viewer, film, 1)
+    newcomer = ProfileFactory()
+    watch(ProfileFactory(), other, 2)
+    tasks.rebuild_popularity.delay().get(timeout=TASK_TIMEOUT)
+
+    report = full_refresh()
+    similar = tasks.refresh_similar_titles.delay().get(timeout=TASK_TIMEOUT)
+
+    assert report["skipped"] is False
+    assert similar["pairs"] == 0
+    assert names(recommended(viewer)) == ["Other Film"]
+    assert set(names(recommended(newcomer))) == {"Only Film", "Other Film"}

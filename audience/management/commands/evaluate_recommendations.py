@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audience import evaluation
 from audience.evaluation import Comparison, Result
-from audience.recommendations import model_parameters
+from audience.recommendations import model_parameters, read_watched
 
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 START = "<!-- recommendations-evaluation:start -->"
@@ -55,7 +55,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         started = time.perf_counter()
         self._verbosity: int = options["verbosity"]
-        watched = evaluation.read_watched()
+        watched = read_watched()
         self._progress(f"Read {len(watched):,} (profile, title) pairs")
         test_split = evaluation.temporal_split(watched)
         if len(test_split.hidden) == 0:
