@@ -18,7 +18,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, FloatField, Func, Max, Subquery, Sum, Value, Window
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, Power, RowNumber
 from django.utils import timezone
 
@@ -36,7 +47,7 @@ from audience.models import (
 )
 from audience.regions import in_region
 from catalog.filters import allowed_at_maturity_level
-from catalog.models import Genre, Title, TitleKind
+from catalog.models import Availability, Genre, Title, TitleKind
 
 TOP10_LENGTH = 10
 SECONDS_PER_DAY = 86400
@@ -373,9 +384,12 @@ def _viewable_titles(profile: Profile, rows: Iterable[_CandidateRow]) -> set[int
     candidates = {
         candidate.title_id for row in rows if row.screened for candidate in row.candidates
     }
+    # Every screened candidate is a movie or a series, so only its own windows count.
+    open_here = Availability.objects.filter(region=profile.region).open_at(timezone.now())
     viewable = (
         Title.objects.filter(pk__in=candidates)
-        .filter(personalization.viewable_by(profile))
+        .filter(Exists(open_here.filter(title=OuterRef("pk"))))
+        .filter(allowed_at_maturity_level(profile.maturity_level))
         .order_by()
     )
     return set(viewable.values_list("pk", flat=True))

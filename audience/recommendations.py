@@ -481,8 +481,6 @@ def refresh_profiles(model: ItemModel | None, first_id: int, last_id: int) -> in
     keeps the newer list.
     """
     with connection.cursor() as cursor:
-        # Compiling these short queries costs more than running them.
-        cursor.execute("SET LOCAL jit = off")
         # The database's clock, not this worker's: writers on different hosts compare it.
         cursor.execute("SELECT clock_timestamp()")
         computed_at = cursor.fetchone()[0]

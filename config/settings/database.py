@@ -19,3 +19,8 @@ else:
     from config.embedded_postgres import embedded_database_settings
 
     DATABASES = {"default": embedded_database_settings(BASE_DIR / ".pgdata")}
+
+# PostgreSQL's JIT compiles a query whose estimated cost is high, which the API's reads
+# over the big tables (home screens, popularity) often are: 100 ms and more of compiling
+# to save a few. Off for every connection; no query here runs long enough to gain.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
