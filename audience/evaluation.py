@@ -50,7 +50,7 @@ SPLIT_DESCRIPTION = (
     "temporal, per profile: the latest 20% of each profile's titles "
     f"(profiles with >= {MIN_TITLES_TO_HIDE} titles)"
 )
-KNN_NEIGHBOURS = (50, 100, 200, 400)
+KNN_NEIGHBOURS = (50, 100, 200, 400, 800)
 EASE_L2 = (100.0, 300.0, 1000.0)
 # Profiles scored at once: their scores take BATCH_PROFILES x items x 4 bytes.
 BATCH_PROFILES = 1000
