@@ -593,6 +593,7 @@ def start_full_refresh() -> RunReport:
                 chunk_ids=pending,
             )
         model = train_model()
+        _forget_old_models()
         _popularity_lists(fresh=True)  # once, before the chunks all need it
         run = RecommendationRun.objects.create(model=model, started_at=timezone.now())
         chunks = RecommendationChunk.objects.bulk_create(
@@ -608,6 +609,26 @@ def start_full_refresh() -> RunReport:
         chunks=len(chunks),
         chunk_ids=[chunk.pk for chunk in chunks],
     )
+
+
+def _forget_old_models() -> None:
+    """Empty the weights of all but the RECOMMENDER_MODELS_KEPT newest models.
+
+    A model's weights are tens of megabytes and a model is trained every night; its row
+    stays, as the version that older recommendations name. Runs older than the oldest
+    model kept go with their chunks.
+    """
+    kept = list(
+        RecommenderModel.objects.order_by("-id").values_list("id", flat=True)[
+            : settings.RECOMMENDER_MODELS_KEPT
+        ]
+    )
+    if len(kept) < settings.RECOMMENDER_MODELS_KEPT:
+        return
+    oldest_kept = kept[-1]
+    RecommenderModel.objects.filter(pk__lt=oldest_kept).exclude(weights=b"").update(weights=b"")
+    RecommendationChunk.objects.filter(run__model_id__lt=oldest_kept).delete()
+    RecommendationRun.objects.filter(model_id__lt=oldest_kept).delete()
 
 
 def _pending_chunks(run: RecommendationRun) -> list[int]:

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('profiles', models.PositiveIntegerField(help_text='Profiles with history it learnt from')),
                 ('items', models.PositiveIntegerField(help_text='Movies and series it can recommend')),
                 ('interactions', models.PositiveBigIntegerField(help_text='(profile, title) pairs')),
-                ('weights', models.BinaryField()),
+                ('weights', models.BinaryField(help_text='Empty once RECOMMENDER_MODELS_KEPT newer models exist')),
             ],
             options={
                 'ordering': ['-id'],

@@ -30,7 +30,7 @@ class RecommenderModel(models.Model):
     profiles = models.PositiveIntegerField(help_text="Profiles with history it learnt from")
     items = models.PositiveIntegerField(help_text="Movies and series it can recommend")
     interactions = models.PositiveBigIntegerField(help_text="(profile, title) pairs")
-    weights = models.BinaryField()
+    weights = models.BinaryField(help_text="Empty once RECOMMENDER_MODELS_KEPT newer models exist")
 
     class Meta:
         ordering = ["-id"]

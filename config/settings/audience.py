@@ -23,6 +23,8 @@ RECOMMENDER_L2 = env_float("RECOMMENDER_L2", 300.0)
 RECOMMENDER_HALF_LIFE = env_float("RECOMMENDER_HALF_LIFE", 5.0)
 RECOMMENDER_NEIGHBOURS = env_int("RECOMMENDER_NEIGHBOURS", 500)
 RECOMMENDATIONS_PER_PROFILE = env_int("RECOMMENDATIONS_PER_PROFILE", 30)
+# Trained models whose weights are kept (tens of MB each at scale); older ones are emptied.
+RECOMMENDER_MODELS_KEPT = env_int("RECOMMENDER_MODELS_KEPT", 3)
 # At most this many trending titles fill a list the model leaves short.
 RECOMMENDATION_TRENDING_PICKS = env_int("RECOMMENDATION_TRENDING_PICKS", 3)
 # Profiles per task of a full refresh: its memory is chunk x items x 4 bytes of scores.

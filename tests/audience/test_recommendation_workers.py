@@ -22,6 +22,7 @@ from audience.models import (
     Recommendation,
     RecommendationChunk,
     RecommendationRun,
+    RecommenderModel,
     SimilarTitle,
 )
 from catalog.models import Title
@@ -446,3 +447,16 @@ def test_with_too_little_viewing_to_learn_from_every_profile_still_gets_popular_
     assert similar["pairs"] == 0
     assert names(recommended(viewer)) == ["Other Film"]
     assert set(names(recommended(newcomer))) == {"Only Film", "Other Film"}
+
+
+def test_only_the_newest_models_keep_their_weights(
+    worker: WorkController, audience: dict[str, Any], settings: Any
+) -> None:
+    settings.RECOMMENDER_MODELS_KEPT = 2
+    runs = [full_refresh()["run"] for _ in range(3)]
+
+    weights = dict(RecommenderModel.objects.values_list("id", "weights"))
+    newest = sorted(weights)[-2:]
+    assert [bool(weights[version]) for version in sorted(weights)] == [False, True, True]
+    assert list(RecommendationRun.objects.order_by("id").values_list("id", flat=True)) == runs[1:]
+    assert set(Recommendation.objects.values_list("model_id", flat=True)) <= {None, newest[-1]}
