@@ -1,4 +1,4 @@
-"""Factories for the catalog and its audience: the one way tests make data."""
+"""Factories for the catalog, its audience and its productions: the one way tests make data."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 
 from audience import models as audience
 from catalog import models
+from production import models as productions
 
 
 class StaffUserFactory(DjangoModelFactory[AbstractUser]):
@@ -304,3 +305,78 @@ class GenreSegmentHoursFactory(DjangoModelFactory[audience.GenreSegmentHours]):
     region = "US"
     genre = factory.SubFactory(GenreFactory)
     seconds_viewed = 3600
+
+
+class ProductionFactory(DjangoModelFactory[productions.Production]):
+    class Meta:
+        model = productions.Production
+
+    title = factory.SubFactory(TitleFactory, status=models.TitleStatus.IN_PRODUCTION)
+    logline = "A heist goes wrong in a small town."
+    budget_usd = 20_000_000
+
+
+class ScriptDraftFactory(DjangoModelFactory[productions.ScriptDraft]):
+    class Meta:
+        model = productions.ScriptDraft
+
+    production = factory.SubFactory(ProductionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    submitted_on = factory.LazyFunction(lambda: datetime.now(UTC).date() - timedelta(days=30))
+    approved_on = None
+    page_count = 110
+
+
+class CastingRoleFactory(DjangoModelFactory[productions.CastingRole]):
+    class Meta:
+        model = productions.CastingRole
+
+    production = factory.SubFactory(ProductionFactory)
+    character = factory.Sequence(lambda n: f"Character {n}")
+    is_lead = True
+
+
+class AuditionFactory(DjangoModelFactory[productions.Audition]):
+    class Meta:
+        model = productions.Audition
+
+    role = factory.SubFactory(CastingRoleFactory)
+    person = factory.SubFactory(PersonFactory)
+    scheduled_at = factory.LazyFunction(lambda: datetime.now(UTC) - timedelta(days=3))
+
+
+class LocationFactory(DjangoModelFactory[productions.Location]):
+    class Meta:
+        model = productions.Location
+
+    production = factory.SubFactory(ProductionFactory)
+    name = factory.Sequence(lambda n: f"Location {n}")
+    kind = productions.LocationKind.ON_LOCATION
+    daily_cost_usd = 5_000
+
+
+class ShootDayFactory(DjangoModelFactory[productions.ShootDay]):
+    class Meta:
+        model = productions.ShootDay
+
+    production = factory.SubFactory(ProductionFactory)
+    date = factory.Sequence(lambda n: datetime.now(UTC).date() + timedelta(days=n))
+    location = factory.SubFactory(LocationFactory, production=factory.SelfAttribute("..production"))
+    call_time = factory.LazyFunction(lambda: datetime.strptime("07:00", "%H:%M").time())
+
+
+class PostTaskFactory(DjangoModelFactory[productions.PostTask]):
+    class Meta:
+        model = productions.PostTask
+
+    production = factory.SubFactory(ProductionFactory)
+    kind = productions.PostTaskKind.EDIT
+
+
+class ReleaseFactory(DjangoModelFactory[productions.Release]):
+    class Meta:
+        model = productions.Release
+
+    production = factory.SubFactory(ProductionFactory)
+    release_on = factory.LazyFunction(lambda: datetime.now(UTC).date() + timedelta(days=60))
+    regions = factory.LazyFunction(lambda: ["US", "GB"])
