@@ -63,11 +63,7 @@ def production_revert(
     reason = _required_reason(reason)
     with transaction.atomic():
         production = _locked(production_id, expected_stage)
-        if production.stage in (Stage.RELEASED, Stage.CANCELLED):
-            raise BadUserInput(
-                f"A {production.get_stage_display().lower()} production cannot move back.",
-                field="productionId",
-            )
+        _refuse_if_ended(production, "move back")
         position = STAGE_ORDER.index(Stage(production.stage))
         if position == 0:
             raise BadUserInput("Development is the first stage.", field="productionId")
@@ -81,11 +77,7 @@ def production_cancel(
     reason = _required_reason(reason)
     with transaction.atomic():
         production = _locked(production_id, expected_stage)
-        if production.stage in (Stage.RELEASED, Stage.CANCELLED):
-            raise BadUserInput(
-                f"A {production.get_stage_display().lower()} production cannot be cancelled.",
-                field="productionId",
-            )
+        _refuse_if_ended(production, "be cancelled")
         return _move(production, Stage.CANCELLED, user, reason=reason)
 
 
@@ -113,6 +105,14 @@ def _locked(production_id: int, expected_stage: Stage | None) -> Production:
             field="expectedStage",
         )
     return production
+
+
+def _refuse_if_ended(production: Production, action: str) -> None:
+    if production.stage in (Stage.RELEASED, Stage.CANCELLED):
+        raise BadUserInput(
+            f"A {production.get_stage_display().lower()} production cannot {action}.",
+            field="productionId",
+        )
 
 
 def _next_stage(production: Production) -> Stage:

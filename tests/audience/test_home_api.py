@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from strawberry.relay import to_base64
 
+from tests.audience.callers import PROFILE_CALLERS, profile_caller
 from tests.factories import (
     AvailabilityFactory,
     EpisodeFactory,
@@ -19,7 +20,6 @@ from tests.factories import (
     SeasonFactory,
     SeriesFactory,
     SimilarTitleFactory,
-    StaffUserFactory,
     TitleFactory,
     TitlePopularityFactory,
     Top10EntryFactory,
@@ -261,28 +261,13 @@ def test_row_length_and_row_counts_follow_the_settings(settings: Any) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("caller", "code"),
-    [
-        ("anonymous", "UNAUTHENTICATED"),
-        ("other viewer", "FORBIDDEN"),
-        ("owner", None),
-        ("staff", None),
-    ],
-)
+@pytest.mark.parametrize(("caller", "code"), PROFILE_CALLERS.items())
 def test_only_the_account_and_staff_see_a_profiles_home_screen(
     caller: str, code: str | None
 ) -> None:
     profile = ProfileFactory()
     TrendingEntryFactory(title=title_in("US", "Dune"))
-    account = {
-        "anonymous": None,
-        "other viewer": ViewerFactory(),
-        "owner": profile.account,
-        "staff": StaffUserFactory(),
-    }[caller]
-
-    body = graphql(client_of(account), HOME, {"id": gid("Profile", profile)})
+    body = graphql(profile_caller(caller, profile), HOME, {"id": gid("Profile", profile)})
 
     if code is None:
         assert [names(row) for row in body["data"]["home"]["rows"]] == [["Dune"]]

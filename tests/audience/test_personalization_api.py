@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from strawberry.relay import to_base64
 
+from tests.audience.callers import PROFILE_CALLERS, profile_caller
 from tests.factories import (
     AvailabilityFactory,
     EpisodeFactory,
@@ -18,9 +19,7 @@ from tests.factories import (
     RecommendationFactory,
     SeriesFactory,
     SimilarTitleFactory,
-    StaffUserFactory,
     TitleFactory,
-    ViewerFactory,
     ViewingEventFactory,
 )
 from tests.graphql import client_of, data_of, error_codes, graphql
@@ -197,28 +196,15 @@ def test_an_adult_profile_sees_unrated_titles_and_series_available_by_their_seri
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("caller", "code"),
-    [
-        ("anonymous", "UNAUTHENTICATED"),
-        ("other viewer", "FORBIDDEN"),
-        ("owner", None),
-        ("staff", None),
-    ],
-)
+@pytest.mark.parametrize(("caller", "code"), PROFILE_CALLERS.items())
 def test_only_the_account_and_staff_see_a_profiles_recommendations(
     caller: str, code: str | None
 ) -> None:
     profile = ProfileFactory()
     RecommendationFactory(profile=profile, title=available_title("Ronin"), rank=1)
-    account = {
-        "anonymous": None,
-        "other viewer": ViewerFactory(),
-        "owner": profile.account,
-        "staff": StaffUserFactory(),
-    }[caller]
-
-    body = graphql(client_of(account), RECOMMENDATIONS, {"id": gid("Profile", profile)})
+    body = graphql(
+        profile_caller(caller, profile), RECOMMENDATIONS, {"id": gid("Profile", profile)}
+    )
 
     if code is None:
         assert body["data"]["profile"]["recommendations"][0]["title"] == {"name": "Ronin"}

@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from strawberry.relay import to_base64
 
 from audience.models import MyListEntry, Rating
+from tests.audience.callers import PROFILE_CALLERS, profile_caller
 from tests.factories import (
     EpisodeFactory,
     GenreFactory,
@@ -17,9 +17,7 @@ from tests.factories import (
     ProfileFactory,
     RatingFactory,
     SeriesFactory,
-    StaffUserFactory,
     TitleFactory,
-    ViewerFactory,
     ViewingEventFactory,
 )
 from tests.graphql import client_of, data_of, error_codes, graphql
@@ -139,37 +137,18 @@ def test_an_episode_cannot_go_on_my_list() -> None:
     assert not MyListEntry.objects.exists()
 
 
-CALLERS = ["anonymous", "owner", "other viewer", "staff"]
-EXPECTED = {
-    "anonymous": "UNAUTHENTICATED",
-    "owner": None,
-    "other viewer": "FORBIDDEN",
-    "staff": None,
-}
-
-
-def caller(name: str, profile: Any) -> Client:
-    accounts = {
-        "anonymous": None,
-        "owner": profile.account,
-        "other viewer": ViewerFactory(),
-        "staff": StaffUserFactory(),
-    }
-    return client_of(accounts[name])
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", CALLERS)
+@pytest.mark.parametrize("who", list(PROFILE_CALLERS))
 def test_only_the_owner_and_staff_read_a_profile(who: str) -> None:
     profile = ProfileFactory(name="Kids")
     RatingFactory(profile=profile)
 
-    body = graphql(caller(who, profile), PROFILE, {"id": gid("Profile", profile)})
+    body = graphql(profile_caller(who, profile), PROFILE, {"id": gid("Profile", profile)})
 
-    if EXPECTED[who] is None:
+    if PROFILE_CALLERS[who] is None:
         assert body["data"]["profile"]["name"] == "Kids"
     else:
-        assert error_codes(body) == [EXPECTED[who]]
+        assert error_codes(body) == [PROFILE_CALLERS[who]]
         assert body["data"] is None
 
 
@@ -185,22 +164,22 @@ query ($ids: [ID!]!) {
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", CALLERS)
+@pytest.mark.parametrize("who", list(PROFILE_CALLERS))
 def test_node_never_shows_a_profiles_data_to_someone_else(who: str) -> None:
     profile = ProfileFactory(name="Kids")
     rating = RatingFactory(profile=profile, value=2)
     entry = MyListEntryFactory(profile=profile, title=TitleFactory(name="Heat"))
     ids = [gid("Profile", profile), gid("Rating", rating), gid("MyListEntry", entry)]
 
-    data = data_of(caller(who, profile), NODE, {"ids": ids})
+    data = data_of(profile_caller(who, profile), NODE, {"ids": ids})
 
-    visible = EXPECTED[who] is None
+    visible = PROFILE_CALLERS[who] is None
     expected = [{"name": "Kids"}, {"rating": "LOVE"}, {"title": {"name": "Heat"}}]
     assert data["nodes"] == (expected if visible else [None, None, None])
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", CALLERS)
+@pytest.mark.parametrize("who", list(PROFILE_CALLERS))
 @pytest.mark.parametrize("mutation", ["rate", "add", "remove"])
 def test_only_the_owner_and_staff_change_a_profiles_lists(who: str, mutation: str) -> None:
     profile = ProfileFactory()
@@ -215,18 +194,18 @@ def test_only_the_owner_and_staff_change_a_profiles_lists(who: str, mutation: st
     if mutation == "rate":
         variables["rating"] = "THUMBS_UP"
 
-    body = graphql(caller(who, profile), document, variables)
+    body = graphql(profile_caller(who, profile), document, variables)
 
     changed = (
         Rating.objects.exists()
         or MyListEntry.objects.count() != 1
         or not MyListEntry.objects.filter(pk=listed.pk).exists()
     )
-    if EXPECTED[who] is None:
+    if PROFILE_CALLERS[who] is None:
         assert "errors" not in body
         assert changed
     else:
-        assert error_codes(body) == [EXPECTED[who]]
+        assert error_codes(body) == [PROFILE_CALLERS[who]]
         assert not changed
 
 
