@@ -8,10 +8,11 @@ from audience.graphql.mutations import Mutation as AudienceMutation
 from audience.graphql.queries import Query as AudienceQuery
 from catalog.graphql.queries import Query as CatalogQuery
 from config.settings.api import GRAPHQL_MAX_PAGE_SIZE
+from production.graphql.queries import Query as ProductionQuery
 
 
 @strawberry.type
-class Query(CatalogQuery, AudienceQuery):
+class Query(CatalogQuery, AudienceQuery, ProductionQuery):
     pass
 
 

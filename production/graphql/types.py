@@ -1,0 +1,198 @@
+"""Productions as the staff API shows them: every stage's work, the history, the budget."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+import strawberry_django
+from django.db.models import QuerySet
+from strawberry import Info, relay
+
+from production import access, models, selectors
+from production.graphql.enums import (
+    AuditionOutcome,
+    LocationKind,
+    LocationStatus,
+    MilestoneKind,
+    PostTaskKind,
+    PostTaskStatus,
+    ShootDayStatus,
+    Stage,
+)
+
+if TYPE_CHECKING:
+    from catalog.graphql.types import PersonType, TitleType
+
+Title = Annotated["TitleType", strawberry.lazy("catalog.graphql.types")]
+Person = Annotated["PersonType", strawberry.lazy("catalog.graphql.types")]
+
+
+@strawberry_django.type(models.StageTransition, name="StageTransition")
+class StageTransitionType:
+    from_stage: Stage
+    to_stage: Stage
+    moved_at: strawberry.auto
+    reason: strawberry.auto
+
+    @strawberry_django.field(only=["moved_by__username"], select_related=["moved_by"])
+    def moved_by(self, root: models.StageTransition) -> str:
+        return str(root.moved_by.username)
+
+
+@strawberry_django.type(models.TargetSegment, name="TargetSegment")
+class TargetSegmentType:
+    region: str = strawberry_django.field(description="Blank: every region")
+    age_band: str = strawberry_django.field(description="Blank: every age band")
+
+
+@strawberry_django.type(models.ScriptDraft, name="ScriptDraft")
+class ScriptDraftType:
+    number: strawberry.auto
+    revision_label: strawberry.auto
+    authors: list[Person]
+    submitted_on: strawberry.auto
+    approved_on: strawberry.auto
+    page_count: strawberry.auto
+    notes: strawberry.auto
+
+
+@strawberry_django.type(models.Audition, name="Audition")
+class AuditionType:
+    person: Person
+    scheduled_at: strawberry.auto
+    notes: strawberry.auto
+    outcome: AuditionOutcome
+
+
+@strawberry_django.type(models.CastingRole, name="CastingRole")
+class CastingRoleType:
+    character: strawberry.auto
+    is_lead: strawberry.auto
+    cast_person: Person | None
+    auditions: list[AuditionType]
+
+
+@strawberry_django.type(models.ScoutingVisit, name="ScoutingVisit")
+class ScoutingVisitType:
+    visited_on: strawberry.auto
+    notes: strawberry.auto
+
+
+@strawberry_django.type(models.Location, name="Location")
+class LocationType:
+    name: strawberry.auto
+    kind: LocationKind
+    address: strawberry.auto
+    latitude: float | None
+    longitude: float | None
+    daily_cost_usd: strawberry.auto
+    status: LocationStatus
+    visits: list[ScoutingVisitType]
+
+
+@strawberry_django.type(models.ShootDay, name="ShootDay")
+class ShootDayType:
+    date: strawberry.auto
+    call_time: strawberry.auto
+    wrap_time: strawberry.auto
+    scenes: strawberry.auto
+    status: ShootDayStatus
+    notes: strawberry.auto
+    location: LocationType
+
+
+@strawberry_django.type(models.PostTask, name="PostTask")
+class PostTaskType:
+    kind: PostTaskKind
+    assignee: Person | None
+    due_on: strawberry.auto
+    status: PostTaskStatus
+
+
+@strawberry_django.type(models.MarketingMilestone, name="MarketingMilestone")
+class MarketingMilestoneType:
+    kind: MilestoneKind
+    due_on: strawberry.auto
+    done_on: strawberry.auto
+
+
+@strawberry_django.type(models.Release, name="Release")
+class ReleaseType:
+    release_on: strawberry.auto
+    regions: list[str]
+
+
+@strawberry.type(name="BudgetCategory", description="Planned against actual spend")
+class BudgetCategoryType:
+    category: str
+    planned_usd: int
+    actual_usd: int
+    is_over: bool = strawberry.field(description="Actual spend above the plan")
+
+
+@strawberry.type(name="BudgetSummary", description="Per category and in total")
+class BudgetSummaryType:
+    categories: list[BudgetCategoryType]
+    planned_usd: int
+    actual_usd: int
+    is_over: bool
+
+    @classmethod
+    def of(cls, summary: selectors.BudgetSummary) -> BudgetSummaryType:
+        return cls(
+            categories=[
+                BudgetCategoryType(
+                    category=category.category,
+                    planned_usd=category.planned_usd,
+                    actual_usd=category.actual_usd,
+                    is_over=category.is_over,
+                )
+                for category in summary.categories
+            ],
+            planned_usd=summary.planned_usd,
+            actual_usd=summary.actual_usd,
+            is_over=summary.is_over,
+        )
+
+
+@strawberry_django.type(
+    models.Production, name="Production", description="Staff only: the making of a title"
+)
+class ProductionType(relay.Node):
+    title: Title
+    logline: strawberry.auto
+    stage: Stage
+    budget_usd: strawberry.auto
+    version: int = strawberry_django.field(description="Stage changes so far")
+    is_demo: bool = strawberry_django.field(description="Sample data of the demo")
+    target_segments: list[TargetSegmentType]
+    history: list[StageTransitionType] = strawberry_django.field(field_name="transitions")
+    script_drafts: list[ScriptDraftType] = strawberry_django.field(field_name="drafts")
+    roles: list[CastingRoleType]
+    locations: list[LocationType]
+    post_tasks: list[PostTaskType]
+    milestones: list[MarketingMilestoneType]
+    release: ReleaseType | None
+
+    @strawberry_django.field(description="Shoot days by date", prefetch_related=["shoot_days"])
+    def schedule(self, root: models.Production, info: Info) -> list[ShootDayType]:
+        days = sorted(root.shoot_days.all(), key=lambda day: (day.date, day.call_time))
+        return days  # type: ignore[return-value]  # noqa: RET504
+
+    @strawberry_django.field(
+        description="Planned against actual per budget category, with overrun flags",
+        prefetch_related=["budget_lines"],
+    )
+    def budget(self, root: models.Production) -> BudgetSummaryType:
+        lines = sorted(root.budget_lines.all(), key=lambda line: line.category)
+        return BudgetSummaryType.of(selectors.budget_summary(lines))
+
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.Production], info: Info, **kwargs: Any
+    ) -> QuerySet[models.Production]:
+        # node(id:) never shows a production to anyone but staff.
+        if not access.is_staff(info.context.request.user):
+            return queryset.none()
+        return queryset
