@@ -19,12 +19,6 @@ def require_signed_in(user: Any) -> None:
         raise Unauthenticated("Sign in to see or change a viewer profile.")
 
 
-def require_staff(user: Any) -> None:
-    require_signed_in(user)
-    if not user.is_staff:
-        raise Forbidden("Only studio staff may see audience insights.")
-
-
 def may_act_for(user: Any, profile: Profile) -> bool:
     return bool(user.is_staff or profile.account_id == user.pk)
 

@@ -56,6 +56,7 @@ from audience.recommender import (
     top_picks,
 )
 from audience.recommender import train as train_weights
+from catalog.filters import ADULTS_ONLY_LEVEL
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -63,7 +64,6 @@ T = TypeVar("T")
 # pg_advisory_xact_lock key of a full refresh's start ("reco" in ASCII).
 LOCK_KEY = 0x7265636F
 METHOD = "ease-recency"
-ADULTS_ONLY = 18
 
 # How much a rating moves a watched title's weight in the profile's history; tuned on the
 # MovieLens validation split (docs/benchmarks.md).
@@ -199,7 +199,7 @@ class CatalogFacts:
                 self._fetch(missing)
 
     def allows(self, title_id: int, region: str, maturity_level: int) -> bool:
-        level = self.levels.get(title_id, ADULTS_ONLY)
+        level = self.levels.get(title_id, ADULTS_ONLY_LEVEL)
         return level <= maturity_level and region in self.regions.get(title_id, ())
 
     def allowed_items(self, model: ItemModel, region: str, maturity_level: int) -> np.ndarray:
@@ -229,10 +229,10 @@ class CatalogFacts:
                 [title_ids],
             )
             for title_id, level, regions in cursor.fetchall():
-                self.levels[title_id] = ADULTS_ONLY if level is None else level
+                self.levels[title_id] = ADULTS_ONLY_LEVEL if level is None else level
                 self.regions[title_id] = frozenset(regions)
         for title_id in title_ids:  # not a movie or series, or gone: never recommended
-            self.levels.setdefault(title_id, ADULTS_ONLY + 1)
+            self.levels.setdefault(title_id, ADULTS_ONLY_LEVEL + 1)
 
 
 _FACTS = CatalogFacts()

@@ -48,7 +48,7 @@ def production_advance(
     with transaction.atomic():
         production = _locked(production_id, expected_stage)
         target = _next_stage(production)
-        missing = GUARDS.get(target, _nothing_missing)(production)
+        missing = GUARDS[target](production)
         if missing:
             raise StageGuardFailed(target, missing)
         if target == Stage.RELEASED:
@@ -146,10 +146,6 @@ def _required_reason(reason: str) -> str:
 
 # ---------------------------------------------------------------------------------------
 # Guards: each returns what the stage still lacks, an empty list when it may start
-
-
-def _nothing_missing(production: Production) -> list[str]:
-    return []
 
 
 def _casting_missing(production: Production) -> list[str]:

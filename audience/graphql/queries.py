@@ -21,6 +21,7 @@ from audience.graphql.types import (
 )
 from audience.models import Profile
 from audience.regions import region_code
+from config.access import require_staff
 from config.graphql_arguments import NodeIdArguments, node_pk, validated_page_size
 
 DEFAULT_TRENDING_SIZE = 10
@@ -92,7 +93,7 @@ class Query:
         gender: Gender | None = None,
         region: str | None = None,
     ) -> list[GenreAffinityType]:
-        access.require_staff(info.context.request.user)
+        require_staff(info.context.request.user, action="see audience insights")
         segment = affinity.Segment(
             age_band=age_band.value if age_band else None,
             gender=gender.value if gender else None,

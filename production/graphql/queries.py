@@ -9,9 +9,10 @@ import strawberry_django
 from strawberry import Info, relay
 from strawberry_django.relay import DjangoListConnection
 
+from config.access import require_staff
 from config.errors import NotFound
 from config.graphql_arguments import ConnectionArguments, NodeIdArguments, node_pk
-from production import access, models, selectors
+from production import models, selectors
 from production.graphql.enums import Stage
 from production.graphql.types import ProductionType
 
@@ -32,7 +33,7 @@ class Query:
     def productions(
         self, info: Info, filters: ProductionFilter | None = None
     ) -> Iterable[models.Production]:
-        access.require_staff(info.context.request.user)
+        require_staff(info.context.request.user, action="see productions")
         return selectors.production_list(
             stage=filters.stage if filters else None,
             is_demo=filters.is_demo if filters else None,
@@ -42,7 +43,7 @@ class Query:
         description="Staff only: one production", extensions=[NodeIdArguments("Production")]
     )
     def production(self, info: Info, id: relay.GlobalID) -> ProductionType:
-        access.require_staff(info.context.request.user)
+        require_staff(info.context.request.user, action="see productions")
         production = models.Production.objects.filter(
             pk=node_pk(id, type_name="Production", field="id")
         ).first()

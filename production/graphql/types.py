@@ -9,7 +9,8 @@ import strawberry_django
 from django.db.models import QuerySet
 from strawberry import Info, relay
 
-from production import access, models, selectors
+from config.access import is_staff
+from production import models, selectors
 from production.graphql.enums import (
     AuditionOutcome,
     LocationKind,
@@ -175,24 +176,23 @@ class ProductionType(relay.Node):
     milestones: list[MarketingMilestoneType]
     release: ReleaseType | None
 
-    @strawberry_django.field(description="Shoot days by date", prefetch_related=["shoot_days"])
-    def schedule(self, root: models.Production, info: Info) -> list[ShootDayType]:
-        days = sorted(root.shoot_days.all(), key=lambda day: (day.date, day.call_time))
-        return days  # type: ignore[return-value]  # noqa: RET504
+    schedule: list[ShootDayType] = strawberry_django.field(
+        field_name="shoot_days", description="Shoot days by date and call time"
+    )
 
     @strawberry_django.field(
         description="Planned against actual per budget category, with overrun flags",
         prefetch_related=["budget_lines"],
     )
     def budget(self, root: models.Production) -> BudgetSummaryType:
-        lines = sorted(root.budget_lines.all(), key=lambda line: line.category)
-        return BudgetSummaryType.of(selectors.budget_summary(lines))
+        # Budget lines come by category (their model's ordering).
+        return BudgetSummaryType.of(selectors.budget_summary(list(root.budget_lines.all())))
 
     @classmethod
     def get_queryset(
         cls, queryset: QuerySet[models.Production], info: Info, **kwargs: Any
     ) -> QuerySet[models.Production]:
         # node(id:) never shows a production to anyone but staff.
-        if not access.is_staff(info.context.request.user):
+        if not is_staff(info.context.request.user):
             return queryset.none()
         return queryset

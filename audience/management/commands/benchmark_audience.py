@@ -21,6 +21,7 @@ from django.db import connection
 
 from audience import benchmarks
 from catalog.models import Title
+from config.docs_sections import section_replace
 
 RESULTS = Path(settings.BASE_DIR) / ".bench"
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
@@ -105,10 +106,7 @@ class Command(BaseCommand):
         if not results:
             self.stderr.write("No results in .bench/: run the benchmark first.")
             return
-        text = DOCS.read_text()
-        head, _, rest = text.partition(START)
-        _, _, tail = rest.partition(END)
-        DOCS.write_text(f"{head}{START}\n{_report(results)}{END}{tail}")
+        section_replace(DOCS, start=START, end=END, text=_report(results))
         self.stdout.write(f"Wrote the audience figures into {DOCS}")
 
 

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audience import benchmarks, recommendation_benchmarks
 from audience.models import Profile
+from config.docs_sections import section_replace
 
 RESULTS = Path(settings.BASE_DIR) / ".bench"
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
@@ -72,12 +73,7 @@ class Command(BaseCommand):
             self.stderr.write("No recommendation results in .bench/: run the benchmark first.")
             return
         figures = json.loads(paths[-1].read_text())
-        text = DOCS.read_text()
-        if START not in text:
-            text += f"\n{START}\n{END}\n"
-        head, _, rest = text.partition(START)
-        _, _, tail = rest.partition(END)
-        DOCS.write_text(f"{head}{START}\n{_report(figures)}{END}{tail}")
+        section_replace(DOCS, start=START, end=END, text=_report(figures))
         self.stdout.write(f"Wrote the recommendation figures into {DOCS}")
 
 

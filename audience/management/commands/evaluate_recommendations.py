@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from audience import evaluation
 from audience.evaluation import Comparison, Result
 from audience.recommendations import model_parameters, read_watched
+from config.docs_sections import section_replace
 
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 START = "<!-- recommendations-evaluation:start -->"
@@ -153,9 +154,4 @@ def _table(results: list[Result]) -> list[str]:
 
 def _write_docs(report: str) -> None:
     """Replace the section between the markers; add it, with its heading, if missing."""
-    text = DOCS.read_text()
-    if START not in text:
-        text = f"{text.rstrip()}\n\n{HEADING}\n\n{START}\n{END}\n"
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    DOCS.write_text(f"{head}{START}\n{report}{END}{tail}")
+    section_replace(DOCS, start=START, end=END, text=report, heading=HEADING)
