@@ -11,8 +11,9 @@ def is_staff(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
-def require_staff(user: Any, *, action: str) -> None:
-    """UNAUTHENTICATED for anonymous callers, FORBIDDEN for signed-in non-staff.
+def require_staff(user: Any, *, action: str, permission: str | None = None) -> None:
+    """UNAUTHENTICATED for anonymous callers, FORBIDDEN for signed-in non-staff and for
+    staff without `permission` (a Django permission such as "production.change_production").
 
     `action` completes the messages: "see productions" gives "Only studio staff may see
     productions."
@@ -21,3 +22,5 @@ def require_staff(user: Any, *, action: str) -> None:
         raise Unauthenticated(f"Sign in as studio staff to {action}.")
     if not user.is_staff:
         raise Forbidden(f"Only studio staff may {action}.")
+    if permission is not None and not user.has_perm(permission):
+        raise Forbidden(f"Your staff account has no permission to {action}.")

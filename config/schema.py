@@ -8,6 +8,7 @@ from audience.graphql.mutations import Mutation as AudienceMutation
 from audience.graphql.queries import Query as AudienceQuery
 from catalog.graphql.queries import Query as CatalogQuery
 from config.settings.api import GRAPHQL_MAX_PAGE_SIZE
+from production.graphql.mutations import Mutation as ProductionMutation
 from production.graphql.queries import Query as ProductionQuery
 
 
@@ -17,7 +18,7 @@ class Query(CatalogQuery, AudienceQuery, ProductionQuery):
 
 
 @strawberry.type
-class Mutation(AudienceMutation):
+class Mutation(AudienceMutation, ProductionMutation):
     pass
 
 

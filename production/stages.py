@@ -12,16 +12,18 @@ second gets CONFLICT while the first is moving it, and a move made from a stale 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, time
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+import pycountry
 from django.db import OperationalError, transaction
 from psycopg.errors import LockNotAvailable
 
 from catalog.models import Availability, TitleStatus
 from config.errors import BadUserInput, Conflict, NotFound
 from production.models import (
+    ENDED_STAGES,
     STAGE_ORDER,
     LocationStatus,
     PostTaskStatus,
@@ -81,6 +83,46 @@ def production_cancel(
         return _move(production, Stage.CANCELLED, user, reason=reason)
 
 
+def production_release(
+    *,
+    production_id: int,
+    user: Any,
+    release_on: date,
+    regions: Sequence[str],
+    expected_stage: Stage | None = None,
+) -> Production:
+    """Set the release's date and regions and move the production from marketing to
+    released, opening the title there: one step, all or nothing."""
+    codes = release_regions(regions)
+    with transaction.atomic():
+        production = _locked(production_id, expected_stage)
+        if production.stage != Stage.MARKETING:
+            raise BadUserInput(
+                f"A production is released from marketing; this one is in "
+                f"{production.get_stage_display().lower()}.",
+                field="productionId",
+            )
+        Release.objects.update_or_create(
+            production=production, defaults={"release_on": release_on, "regions": codes}
+        )
+        _release(production)
+        return _move(production, Stage.RELEASED, user, reason="")
+
+
+def release_regions(regions: Sequence[str]) -> list[str]:
+    """ISO 3166-1 alpha-2 codes, upper-cased, each once, in order; BAD_USER_INPUT naming
+    any that is not a country."""
+    codes = list(dict.fromkeys(region.strip().upper() for region in regions))
+    if not codes:
+        raise BadUserInput("Name at least one region to release in.", field="regions")
+    unknown = [code for code in codes if pycountry.countries.get(alpha_2=code) is None]
+    if unknown:
+        raise BadUserInput(
+            f"Not ISO 3166-1 country codes: {', '.join(map(repr, unknown))}.", field="regions"
+        )
+    return codes
+
+
 def _locked(production_id: int, expected_stage: Stage | None) -> Production:
     try:
         production = (
@@ -108,7 +150,7 @@ def _locked(production_id: int, expected_stage: Stage | None) -> Production:
 
 
 def _refuse_if_ended(production: Production, action: str) -> None:
-    if production.stage in (Stage.RELEASED, Stage.CANCELLED):
+    if production.stage in ENDED_STAGES:
         raise BadUserInput(
             f"A {production.get_stage_display().lower()} production cannot {action}.",
             field="productionId",

@@ -47,8 +47,18 @@ class TargetSegmentType:
     age_band: str = strawberry_django.field(description="Blank: every age band")
 
 
+class StaffOnlyNode(relay.Node):
+    """A node of the staff API: `node(id:)` shows it to staff alone."""
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[Any], info: Info, **kwargs: Any) -> QuerySet[Any]:
+        if not is_staff(info.context.request.user):
+            return queryset.none()
+        return queryset
+
+
 @strawberry_django.type(models.ScriptDraft, name="ScriptDraft")
-class ScriptDraftType:
+class ScriptDraftType(StaffOnlyNode):
     number: strawberry.auto
     revision_label: strawberry.auto
     authors: list[Person]
@@ -59,7 +69,7 @@ class ScriptDraftType:
 
 
 @strawberry_django.type(models.Audition, name="Audition")
-class AuditionType:
+class AuditionType(StaffOnlyNode):
     person: Person
     scheduled_at: strawberry.auto
     notes: strawberry.auto
@@ -67,7 +77,7 @@ class AuditionType:
 
 
 @strawberry_django.type(models.CastingRole, name="CastingRole")
-class CastingRoleType:
+class CastingRoleType(StaffOnlyNode):
     character: strawberry.auto
     is_lead: strawberry.auto
     cast_person: Person | None
@@ -81,7 +91,7 @@ class ScoutingVisitType:
 
 
 @strawberry_django.type(models.Location, name="Location")
-class LocationType:
+class LocationType(StaffOnlyNode):
     name: strawberry.auto
     kind: LocationKind
     address: strawberry.auto
@@ -93,7 +103,7 @@ class LocationType:
 
 
 @strawberry_django.type(models.ShootDay, name="ShootDay")
-class ShootDayType:
+class ShootDayType(StaffOnlyNode):
     date: strawberry.auto
     call_time: strawberry.auto
     wrap_time: strawberry.auto
@@ -104,7 +114,7 @@ class ShootDayType:
 
 
 @strawberry_django.type(models.PostTask, name="PostTask")
-class PostTaskType:
+class PostTaskType(StaffOnlyNode):
     kind: PostTaskKind
     assignee: Person | None
     due_on: strawberry.auto
@@ -160,7 +170,7 @@ class BudgetSummaryType:
 @strawberry_django.type(
     models.Production, name="Production", description="Staff only: the making of a title"
 )
-class ProductionType(relay.Node):
+class ProductionType(StaffOnlyNode):
     title: Title
     logline: strawberry.auto
     stage: Stage
@@ -187,12 +197,3 @@ class ProductionType(relay.Node):
     def budget(self, root: models.Production) -> BudgetSummaryType:
         # Budget lines come by category (their model's ordering).
         return BudgetSummaryType.of(selectors.budget_summary(list(root.budget_lines.all())))
-
-    @classmethod
-    def get_queryset(
-        cls, queryset: QuerySet[models.Production], info: Info, **kwargs: Any
-    ) -> QuerySet[models.Production]:
-        # node(id:) never shows a production to anyone but staff.
-        if not is_staff(info.context.request.user):
-            return queryset.none()
-        return queryset

@@ -1,4 +1,5 @@
 from production.models.productions import (
+    ENDED_STAGES,
     STAGE_ORDER,
     Production,
     Stage,
@@ -26,6 +27,7 @@ from production.models.work import (
 )
 
 __all__ = [
+    "ENDED_STAGES",
     "STAGE_ORDER",
     "Audition",
     "AuditionOutcome",

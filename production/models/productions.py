@@ -33,6 +33,9 @@ STAGE_ORDER: tuple[Stage, ...] = (
     Stage.RELEASED,
 )
 
+# The stages after which a production takes no more work and never moves again.
+ENDED_STAGES: tuple[Stage, ...] = (Stage.RELEASED, Stage.CANCELLED)
+
 
 class Production(models.Model):
     """The making of one catalog title, from script to release.
@@ -69,6 +72,7 @@ class TargetSegment(models.Model):
     )
 
     class Meta:
+        ordering = ["production", "region", "age_band"]
         constraints = [
             models.UniqueConstraint(
                 fields=["production", "region", "age_band"], name="target_segment_unique"

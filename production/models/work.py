@@ -27,6 +27,7 @@ class ScriptDraft(models.Model):
             models.CheckConstraint(
                 condition=Q(approved_on__isnull=True) | Q(approved_on__gte=F("submitted_on")),
                 name="script_draft_approved_after_submitted",
+                violation_error_message="A draft is approved on or after the day it was submitted.",
             ),
         ]
 
@@ -107,10 +108,12 @@ class Location(models.Model):
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="location_latitude_range",
+                violation_error_message="A latitude lies between -90 and 90 degrees.",
             ),
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="location_longitude_range",
+                violation_error_message="A longitude lies between -180 and 180 degrees.",
             ),
         ]
 
@@ -154,6 +157,7 @@ class ShootDay(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="wrapped") | Q(wrap_time__isnull=False),
                 name="shoot_day_wrapped_has_wrap_time",
+                violation_error_message="A wrapped shoot day needs its wrap time.",
             )
         ]
 
@@ -208,7 +212,9 @@ class BudgetLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["production", "category"], name="budget_line_once"),
             models.CheckConstraint(
-                condition=Q(planned_usd__gte=0, actual_usd__gte=0), name="budget_line_not_negative"
+                condition=Q(planned_usd__gte=0, actual_usd__gte=0),
+                name="budget_line_not_negative",
+                violation_error_message="An amount of money cannot be negative.",
             ),
         ]
 
