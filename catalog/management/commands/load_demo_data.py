@@ -3,8 +3,9 @@
 Idempotent: the sample catalog is imported only while the catalog is empty, the
 sample audience (the audience app's `import_sample_audience`, called by name so that the
 catalog imports nothing of the audience app) only while none of its profiles exists, the
-recommendations (`refresh_recommendations`) only while none is computed, and
-the demo staff account is created only if missing.
+recommendations (`refresh_recommendations`) only while none is computed, the demo
+staff account only if missing, and the demo productions (`load_demo_productions`, moved
+through their stages by that account) only while none exists.
 """
 
 from typing import Any
@@ -22,8 +23,8 @@ DEMO_STAFF_PASSWORD = "staff-demo-password"
 
 class Command(BaseCommand):
     help = (
-        "Load the sample catalog and the sample audience (first start only) and create the "
-        "demo staff login."
+        "Load the sample catalog, the sample audience and the demo productions (first start "
+        "only) and create the demo staff login."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -40,6 +41,12 @@ class Command(BaseCommand):
             "refresh_recommendations", if_empty=True, stdout=self.stdout, stderr=self.stderr
         )
         self._ensure_demo_staff()
+        call_command(
+            "load_demo_productions",
+            username=DEMO_STAFF_USERNAME,
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
 
     def _ensure_demo_staff(self) -> None:
         user_model = get_user_model()
