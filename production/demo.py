@@ -32,6 +32,7 @@ from production.models import (
     Stage,
     StageTransition,
 )
+from production.signals import scorecard_announcements_muted
 
 SEED = 2026
 RELEASED_DAYS_AGO = 14
@@ -71,7 +72,7 @@ class DemoPlan:
     runtime_minutes: int
     budget_usd: int
     stage: Stage
-    segments: tuple[tuple[str, str], ...]  # (region, age band)
+    segments: tuple[tuple[str, str], ...]  # (region, age band; "" for every age)
     characters: tuple[tuple[str, bool], ...]  # (character, is lead)
     locations: tuple[tuple[str, LocationKind, str], ...]  # (name, kind, address)
     over_budget: bool = False
@@ -86,7 +87,7 @@ PLANS: tuple[DemoPlan, ...] = (
         104,
         9_000_000,
         Stage.DEVELOPMENT,
-        (("US", "25-34"), ("GB", "25-34")),
+        (("US", ""), ("GB", "")),
         (("June", True), ("Marta", True), ("The mechanic", False)),
         (("Bonneville flats", LocationKind.ON_LOCATION, "Wendover, Utah"),),
     ),
@@ -97,7 +98,7 @@ PLANS: tuple[DemoPlan, ...] = (
         112,
         28_000_000,
         Stage.DEVELOPMENT,
-        (("GB", "35-44"), ("DE", "35-44")),
+        (("GB", ""), ("DE", "")),
         (("Captain Ines Kerr", True), ("Harbourmaster", False)),
         (("Port of Leith", LocationKind.ON_LOCATION, "Edinburgh"),),
     ),
@@ -108,7 +109,7 @@ PLANS: tuple[DemoPlan, ...] = (
         98,
         6_500_000,
         Stage.CASTING,
-        (("JP", "18-24"), ("US", "18-24")),
+        (("JP", ""), ("US", "")),
         (("Hideko", True), ("Rin", True), ("Inspector Mori", False)),
         (("Old press hall", LocationKind.SET_BUILD, "Stage 4"),),
     ),
@@ -119,7 +120,7 @@ PLANS: tuple[DemoPlan, ...] = (
         109,
         14_000_000,
         Stage.CASTING,
-        (("US", "35-44"), ("US", "45-54")),
+        (("US", ""),),
         (("Coach Dell", True), ("Ray Castillo", True), ("The buyer", False)),
         (("Riverside ballpark", LocationKind.ON_LOCATION, "Durham, North Carolina"),),
     ),
@@ -130,7 +131,7 @@ PLANS: tuple[DemoPlan, ...] = (
         121,
         42_000_000,
         Stage.LOCATION_SCOUTING,
-        (("DE", "25-34"), ("FR", "25-34"), ("GB", "35-44")),
+        (("DE", ""), ("FR", ""), ("GB", "")),
         (("Pieter", True), ("Anouk", True), ("The mayor", False)),
         (
             ("Zeeland polder", LocationKind.ON_LOCATION, "Zeeland, Netherlands"),
@@ -145,7 +146,7 @@ PLANS: tuple[DemoPlan, ...] = (
         96,
         11_000_000,
         Stage.LOCATION_SCOUTING,
-        (("US", "18-24"), ("BR", "18-24")),
+        (("US", ""), ("BR", "")),
         (("Nadia Voss", True), ("The caller", False)),
         (
             ("Radio tower", LocationKind.ON_LOCATION, "Marfa, Texas"),
@@ -159,7 +160,7 @@ PLANS: tuple[DemoPlan, ...] = (
         107,
         18_000_000,
         Stage.SHOOTING,
-        (("IN", "25-34"), ("GB", "25-34")),
+        (("IN", ""), ("GB", "")),
         (("Asha", True), ("Dev", True), ("Nani", False)),
         (
             ("Haveli courtyard", LocationKind.ON_LOCATION, "Jaipur, Rajasthan"),
@@ -174,7 +175,7 @@ PLANS: tuple[DemoPlan, ...] = (
         118,
         55_000_000,
         Stage.SHOOTING,
-        (("US", "25-34"), ("DE", "25-34")),
+        (("US", ""), ("DE", "")),
         (("Mack Harlan", True), ("Sue Quill", True), ("Dispatcher", False)),
         (("Ice road", LocationKind.ON_LOCATION, "Yellowknife, Canada"),),
         over_budget=True,
@@ -186,7 +187,7 @@ PLANS: tuple[DemoPlan, ...] = (
         101,
         12_000_000,
         Stage.POST_PRODUCTION,
-        (("GB", "45-54"), ("US", "45-54")),
+        (("GB", ""), ("US", "")),
         (("Iris Vale", True), ("Director Wren", False)),
         (("Old Vic stage", LocationKind.STAGE, "London"),),
     ),
@@ -209,7 +210,7 @@ PLANS: tuple[DemoPlan, ...] = (
         124,
         60_000_000,
         Stage.MARKETING,
-        (("US", "25-34"), ("BR", "25-34")),
+        (("US", ""), ("BR", "")),
         (("Cal Brennan", True), ("Rosa Diaz", True), ("Chief", False)),
         (("Ridge camp", LocationKind.ON_LOCATION, "Sierra Nevada, California"),),
     ),
@@ -220,7 +221,7 @@ PLANS: tuple[DemoPlan, ...] = (
         95,
         5_000_000,
         Stage.MARKETING,
-        (("GB", "35-44"),),
+        (("GB", ""),),
         (("Maureen", True), ("Big Tam", False)),
         (("The Anchor", LocationKind.ON_LOCATION, "Glasgow"),),
     ),
@@ -231,7 +232,7 @@ PLANS: tuple[DemoPlan, ...] = (
         110,
         16_000_000,
         Stage.RELEASED,
-        (("US", "35-44"), ("GB", "35-44"), ("DE", "35-44")),
+        (("US", ""), ("GB", ""), ("DE", "")),
         (("Dr Nell Ashby", True), ("Tom Ashby", False)),
         (("Harris cliffs", LocationKind.ON_LOCATION, "Isle of Harris"),),
     ),
@@ -242,7 +243,7 @@ PLANS: tuple[DemoPlan, ...] = (
         105,
         70_000_000,
         Stage.CANCELLED,
-        (("US", "18-24"),),
+        (("US", ""),),
         (("Vera", True), ("Luca", True)),
         (("Museum atrium", LocationKind.SET_BUILD, "Stage 3"),),
     ),
@@ -260,14 +261,18 @@ class DemoReport:
 def demo_productions_load(
     *, user: Any, progress: Callable[[str], object] | None = None
 ) -> DemoReport:
-    """Create the demo productions unless any exists; each in its own transaction."""
+    """Create the demo productions unless any exists; each in its own transaction.
+
+    Their greenlight scorecards are left to the caller (`load_demo_productions` computes
+    them once each), not refreshed after every step of the build.
+    """
     if Production.objects.filter(is_demo=True).exists():
         return DemoReport(already_loaded=True)
     people = _demo_people()
     rng = random.Random(SEED)
     report = DemoReport()
     for plan in PLANS:
-        with transaction.atomic():
+        with transaction.atomic(), scorecard_announcements_muted():
             _build(plan, user=user, rng=rng, people=people)
         report.created += 1
         if progress is not None:

@@ -42,6 +42,7 @@ from production.models import (
     ShootDayStatus,
     TargetSegment,
 )
+from production.signals import announce_scorecard_inputs_changed
 
 Work = TypeVar("Work", bound=models.Model)
 
@@ -79,6 +80,7 @@ def production_create(
         _replace_target_segments(production, target_segments)
         title.status = TitleStatus.IN_PRODUCTION
         title.save(update_fields=["status", "updated_at"])
+        announce_scorecard_inputs_changed(production.pk)
     return production
 
 
@@ -99,6 +101,7 @@ def production_update(
         _validated(production, fallback_field="productionId").save()
         if target_segments is not None:
             _replace_target_segments(production, target_segments)
+        announce_scorecard_inputs_changed(production.pk)
     return production
 
 
@@ -177,6 +180,8 @@ def script_draft_submit(
         )
         draft.save()
         draft.authors.set(authors)
+        if authors:
+            announce_scorecard_inputs_changed(production.pk)
     return draft
 
 
@@ -261,6 +266,7 @@ def role_cast(*, role_id: int, person_id: int) -> CastingRole:
         role.auditions.filter(person=person).update(outcome=AuditionOutcome.OFFERED)
         role.cast_person = person
         role.save(update_fields=["cast_person"])
+        announce_scorecard_inputs_changed(role.production_id)
     return role
 
 

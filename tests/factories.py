@@ -380,3 +380,30 @@ class ReleaseFactory(DjangoModelFactory[productions.Release]):
     production = factory.SubFactory(ProductionFactory)
     release_on = factory.LazyFunction(lambda: datetime.now(UTC).date() + timedelta(days=60))
     regions = factory.LazyFunction(lambda: ["US", "GB"])
+
+
+class BudgetLineFactory(DjangoModelFactory[productions.BudgetLine]):
+    class Meta:
+        model = productions.BudgetLine
+
+    production = factory.SubFactory(ProductionFactory)
+    category = factory.Sequence(lambda n: f"Category {n}")
+    planned_usd = 1_000_000
+    actual_usd = 0
+
+
+class MarketingMilestoneFactory(DjangoModelFactory[productions.MarketingMilestone]):
+    class Meta:
+        model = productions.MarketingMilestone
+
+    production = factory.SubFactory(ProductionFactory)
+    kind = productions.MilestoneKind.TRAILER
+    due_on = factory.LazyFunction(lambda: datetime.now(UTC).date() + timedelta(days=30))
+
+
+class ScoutingVisitFactory(DjangoModelFactory[productions.ScoutingVisit]):
+    class Meta:
+        model = productions.ScoutingVisit
+
+    location = factory.SubFactory(LocationFactory)
+    visited_on = factory.LazyFunction(lambda: datetime.now(UTC).date() - timedelta(days=10))

@@ -48,6 +48,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "audience.tasks.refresh_recommendations",
         "schedule": crontab(hour=4, minute=30),
     },
+    # Greenlight scorecards weigh a year of viewing, which an hour's viewing barely moves,
+    # so nightly after the rebuild and the recommendations is enough; a change to a
+    # production's own inputs (cast, segments, budget, genres) refreshes its card at once.
+    "refresh-greenlight-scorecards": {
+        "task": "production.tasks.refresh_greenlight_scorecards",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 
 if REDIS_URL:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from strawberry import Info, relay
 
 from config.access import is_staff
+from config.graphql_arguments import validated_page_size
 from production import models, selectors
 from production.graphql.enums import (
     AuditionOutcome,
@@ -20,6 +21,12 @@ from production.graphql.enums import (
     PostTaskStatus,
     ShootDayStatus,
     Stage,
+)
+from production.graphql.greenlight import (
+    CastingInsightType,
+    GreenlightScorecardType,
+    casting_insights_loader,
+    stored_scorecard,
 )
 
 if TYPE_CHECKING:
@@ -82,6 +89,21 @@ class CastingRoleType(StaffOnlyNode):
     is_lead: strawberry.auto
     cast_person: Person | None
     auditions: list[AuditionType]
+
+    @strawberry_django.field(
+        description=(
+            "The `first` best of the people who auditioned, ranked by their audience track "
+            "record (how their earlier titles performed among the production's target "
+            "segments) and their awards, each with the figures behind the rank; computed on "
+            "the request"
+        )
+    )
+    async def insights(
+        self, root: models.CastingRole, info: Info, first: int = 10
+    ) -> list[CastingInsightType]:
+        limit = validated_page_size(first, argument="first")
+        ranked = await casting_insights_loader(info).load(root.pk)
+        return ranked[:limit]  # type: ignore[return-value]
 
 
 @strawberry_django.type(models.ScoutingVisit, name="ScoutingVisit")
@@ -197,3 +219,19 @@ class ProductionType(StaffOnlyNode):
     def budget(self, root: models.Production) -> BudgetSummaryType:
         # Budget lines come by category (their model's ordering).
         return BudgetSummaryType.of(selectors.budget_summary(list(root.budget_lines.all())))
+
+    @strawberry_django.field(
+        description=(
+            "The greenlight scorecard: null until the worker has computed it (it does when "
+            "the inputs change, and nightly for every production not released or cancelled)"
+        ),
+        select_related=["greenlight_scorecard"],
+        only=[
+            "greenlight_scorecard__recommendation",
+            "greenlight_scorecard__reasons",
+            "greenlight_scorecard__figures",
+            "greenlight_scorecard__computed_at",
+        ],
+    )
+    def greenlight(self, root: models.Production) -> GreenlightScorecardType | None:
+        return stored_scorecard(root)

@@ -1,3 +1,4 @@
+from production.models.greenlight import GreenlightRecommendation, GreenlightScorecard
 from production.models.productions import (
     ENDED_STAGES,
     STAGE_ORDER,
@@ -33,6 +34,8 @@ __all__ = [
     "AuditionOutcome",
     "BudgetLine",
     "CastingRole",
+    "GreenlightRecommendation",
+    "GreenlightScorecard",
     "Location",
     "LocationKind",
     "LocationStatus",

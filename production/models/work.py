@@ -142,7 +142,7 @@ class ShootDayStatus(models.TextChoices):
 class ShootDay(models.Model):
     production = models.ForeignKey(Production, on_delete=models.CASCADE, related_name="shoot_days")
     date = models.DateField()
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="shoot_days")
+    location = models.ForeignKey(Location, on_delete=models.RESTRICT, related_name="shoot_days")
     call_time = models.TimeField()
     wrap_time = models.TimeField(null=True, blank=True, help_text="Set when the day wraps")
     scenes = models.CharField(max_length=200, blank=True, help_text="e.g. '12, 14A, 15'")

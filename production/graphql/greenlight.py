@@ -1,0 +1,359 @@
+"""The greenlight scorecard and casting insights as the staff API shows them.
+
+The scorecard is read as the worker stored it (`production.tasks`); casting insights are
+computed on the request, for every casting role of the request at once, in a fixed
+number of queries (`casting_insights_loader`). The types' fields are those of the
+dataclasses in `production.greenlight_figures`, which their resolvers return.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from asgiref.sync import sync_to_async
+from strawberry import Info
+from strawberry.dataloader import DataLoader
+from strawberry_django.optimizer import optimize
+
+from audience.affinity import Segment
+from audience.track_records import (
+    TitleViews,
+    TypicalViews,
+    ViewingWindow,
+    title_views,
+    typical_views_by_kind,
+)
+from catalog.graphql.loaders import title_loader
+from catalog.models import Person as PersonModel
+from config.graphql_loaders import BatchLoad, field_loader
+from production import greenlight, models, selectors
+from production.greenlight_figures import (
+    CastingInsight,
+    Scorecard,
+    TalentRecord,
+    scorecard_from_figures,
+)
+from production.talent_scores import attached_person, rank_auditioned, talent_record
+
+if TYPE_CHECKING:
+    from catalog.graphql.types import PersonType, TitleType
+
+Title = Annotated["TitleType", strawberry.lazy("catalog.graphql.types")]
+Person = Annotated["PersonType", strawberry.lazy("catalog.graphql.types")]
+
+strawberry.enum(
+    models.GreenlightRecommendation,
+    name="GreenlightRecommendation",
+    description="What the scorecard recommends: greenlight, develop further, or pass",
+)
+
+
+@strawberry.enum(name="GreenlightSectionStatus")
+class SectionStatus(Enum):
+    OK = "ok"
+    INSUFFICIENT_DATA = "insufficient_data"
+
+
+@strawberry.enum(name="GreenlightDemandBasis", description="Whom demand is measured over")
+class DemandBasis(Enum):
+    TARGET_SEGMENTS = "target segments"
+    ALL_VIEWERS = "all viewers"
+
+
+@strawberry.type(name="GreenlightFigureInput", description="A value that went into a figure")
+class FigureInputType:
+    name: str
+    value: float | None
+
+
+@strawberry.type(
+    name="GreenlightFigure", description="A number, the formula that gave it, and its inputs"
+)
+class FigureType:
+    value: float | None = strawberry.field(description="Null when there is no data for it")
+    formula: str
+    inputs: list[FigureInputType]
+
+
+@strawberry.type(name="GreenlightGenreDemand")
+class GenreDemandType:
+    genre: str
+    share: float = strawberry.field(description="Of the segment's genre hours (0-1)")
+    everyone_share: float = strawberry.field(description="Of all viewers' genre hours (0-1)")
+    lift: float | None = strawberry.field(
+        description="share / everyone's share; null when nobody watched the genre"
+    )
+
+
+@strawberry.type(name="GreenlightSegmentDemand")
+class SegmentDemandType:
+    segment: str = strawberry.field(description="'US / 25-34', or 'all viewers'")
+    genres: list[GenreDemandType]
+    lift: FigureType = strawberry.field(description="The segment's lift for the genres together")
+
+
+@strawberry.type
+class SectionFields:
+    status: SectionStatus
+    summary: str = strawberry.field(description="What the section found, or what it lacks")
+    index: FigureType = strawberry.field(description="1.0 is par; null with insufficient data")
+    points: float | None = strawberry.field(
+        description="100 x min(index, 2) / 2; null with insufficient data"
+    )
+    weight: float = strawberry.field(description="The section's weight in the score")
+
+
+@strawberry.type(name="GreenlightDemand")
+class DemandSectionType(SectionFields):
+    basis: DemandBasis
+    segments: list[SegmentDemandType]
+
+
+async def _title(info: Info, title_id: int) -> Title | None:
+    return await title_loader(info).load(title_id)  # type: ignore[return-value]
+
+
+@strawberry.type(name="GreenlightComparable")
+class ComparableType:
+    title_id: strawberry.Private[int]
+    name: str
+    year: int | None
+    runtime_minutes: int | None
+    shared_genres: list[str]
+    why: str = strawberry.field(description="How it matched: genres, runtime, year")
+    hours_viewed: float
+    views: float = strawberry.field(description="hours viewed / runtime in hours")
+    budget_usd: int | None
+    views_per_million_usd: float | None
+
+    @strawberry.field(description="Null if the title was deleted since")
+    async def title(self, info: Info) -> Title | None:
+        return await _title(info, self.title_id)
+
+
+@strawberry.type(name="GreenlightComparables")
+class ComparablesSectionType(SectionFields):
+    criteria: str = strawberry.field(description="The rules that chose the comparables")
+    titles: list[ComparableType]
+    not_watched: int = strawberry.field(
+        description="Candidates left out because nobody in the segments watched them"
+    )
+    median_views: FigureType
+    typical_views: FigureType = strawberry.field(
+        description="Median views of every title of the kind watched in the window"
+    )
+
+
+@strawberry.type(name="TrackRecordTitle", description="An earlier title of a person")
+class EarlierTitleType:
+    title_id: strawberry.Private[int]
+    name: str
+    year: int | None
+    hours_viewed: float
+    views: float = strawberry.field(description="hours viewed / runtime in hours")
+    typical_views: float = strawberry.field(description="Median views of titles of its kind")
+    index: float = strawberry.field(description="views / typical views")
+
+    @strawberry.field(description="Null if the title was deleted since")
+    async def title(self, info: Info) -> Title | None:
+        return await _title(info, self.title_id)
+
+
+@strawberry.type(name="TalentRecord", description="A person's audience track record and awards")
+class TalentRecordType:
+    person_id: strawberry.Private[int]
+    name: str
+    parts: list[str] = strawberry.field(description="'cast: Conductor', 'script author', ...")
+    titles: list[EarlierTitleType] = strawberry.field(
+        description="The most recent earlier titles watched in the window"
+    )
+    median_views: FigureType
+    track_record: FigureType = strawberry.field(
+        description="Median of the titles' indexes; null without titles watched"
+    )
+    award_wins: int
+    award_nominations: int = strawberry.field(description="Wins included")
+    award_bonus: FigureType
+    score: FigureType = strawberry.field(
+        description="track record + award bonus; null without a track record"
+    )
+
+    @strawberry.field(description="Null if the person was deleted since")
+    async def person(self, info: Info) -> Person | None:
+        return await person_loader(info).load(self.person_id)  # type: ignore[return-value]
+
+
+@strawberry.type(name="GreenlightTalent")
+class TalentSectionType(SectionFields):
+    people: list[TalentRecordType]
+
+
+@strawberry.type(name="GreenlightBudget")
+class BudgetSectionType(SectionFields):
+    budget_usd: int | None
+    median_budget_usd: FigureType = strawberry.field(description="The comparables' median")
+    views_per_million_usd: FigureType = strawberry.field(
+        description="The comparables' median views per million dollars"
+    )
+    projected_views_per_million_usd: FigureType = strawberry.field(
+        description="Views per million dollars if the production performs like them"
+    )
+
+
+@strawberry.type(
+    name="GreenlightScorecard",
+    description=(
+        "The data-driven greenlight decision, as the worker computed it from the audience "
+        "aggregates: every number with its formula and inputs"
+    ),
+)
+class GreenlightScorecardType:
+    recommendation: models.GreenlightRecommendation
+    score: FigureType = strawberry.field(
+        description="0-100: the weighted mean of the points of the sections with data"
+    )
+    reasons: list[str] = strawberry.field(description="The findings, then the verdict")
+    computed_at: datetime.datetime = strawberry.field(
+        description="When the figures were last computed: the worker rewrites them only when "
+        "their inputs change"
+    )
+    window_start: str = strawberry.field(
+        description="First day of the viewing counted (ISO 8601 date)"
+    )
+    window_end: str = strawberry.field(
+        description="Last day of the viewing counted (ISO 8601 date)"
+    )
+    target_segments: list[str] = strawberry.field(
+        description="The segments the figures are measured in; empty: all viewers"
+    )
+    demand: DemandSectionType
+    comparables: ComparablesSectionType
+    talent: TalentSectionType
+    budget: BudgetSectionType
+
+
+@strawberry.type(
+    name="CastingInsight",
+    description=(
+        "Someone who auditioned for the role, ranked by their audience track record among "
+        "the production's target segments and their awards"
+    ),
+)
+class CastingInsightType(TalentRecordType):
+    rank: int = strawberry.field(
+        description="1 = the best score; people without a track record come last"
+    )
+
+
+@dataclass(frozen=True)
+class StoredScorecard(Scorecard):
+    computed_at: datetime.datetime
+
+
+def stored_scorecard(production: models.Production) -> GreenlightScorecardType | None:
+    """The production's scorecard as stored, or None until the worker has computed it."""
+    # The missing row's error is an AttributeError too.
+    row: models.GreenlightScorecard | None = getattr(production, "greenlight_scorecard", None)
+    if row is None:
+        return None
+    card = scorecard_from_figures(row.recommendation, row.reasons, row.figures)
+    return StoredScorecard(  # type: ignore[return-value]
+        **{field.name: getattr(card, field.name) for field in fields(card)},
+        computed_at=row.computed_at,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Loaders
+
+
+def person_loader(info: Info) -> DataLoader[int, PersonModel | None]:
+    """People by id for the field `info` resolves, shaped by the optimizer: one query."""
+    return field_loader(info, "people", _people_by_id)
+
+
+def _people_by_id(info: Info) -> BatchLoad[int, PersonModel | None]:
+    def fetch(ids: list[int]) -> list[PersonModel | None]:
+        people = {p.pk: p for p in optimize(PersonModel.objects.filter(pk__in=ids), info)}
+        return [people.get(person_id) for person_id in ids]
+
+    async def load(ids: list[int]) -> list[PersonModel | None]:
+        return await sync_to_async(fetch)(ids)
+
+    return load
+
+
+def casting_insights_loader(info: Info) -> DataLoader[int, list[CastingInsight]]:
+    """Casting insights by role id: every role of the request in one batch."""
+    request = info.context.request
+    loader: DataLoader[int, list[CastingInsight]] | None = getattr(
+        request, "_casting_insights_loader", None
+    )
+    if loader is None:
+        loader = DataLoader(load_fn=_load_casting_insights)
+        request._casting_insights_loader = loader
+    return loader
+
+
+async def _load_casting_insights(role_ids: list[int]) -> list[list[CastingInsight]]:
+    return await sync_to_async(casting_insights)(role_ids)
+
+
+def casting_insights(role_ids: Sequence[int]) -> list[list[CastingInsight]]:
+    """For each role, the people who auditioned for it, ranked (`rank_auditioned`).
+
+    Eight queries for roles of one production (two more per other set of target segments:
+    the views and the typical views), whatever the number of roles, auditions and titles.
+    """
+    roles = {
+        pk: (production_id, title_id, character)
+        for pk, production_id, title_id, character in models.CastingRole.objects.filter(
+            pk__in=role_ids
+        ).values_list("pk", "production_id", "production__title_id", "character")
+    }
+    targets = selectors.target_segments_of({production for production, _, _ in roles.values()})
+    auditioned = selectors.auditioned_people(role_ids)
+    person_ids = {audition.person_id for audition in auditioned}
+    earlier = selectors.earlier_titles(person_ids)
+    awards = selectors.award_tallies(person_ids)
+    title_ids = {title.title_id for titles in earlier.values() for title in titles}
+    window = ViewingWindow.trailing(greenlight.WINDOW_DAYS)
+    figures: dict[tuple[Segment, ...], tuple[dict[int, TitleViews], dict[str, TypicalViews]]] = {}
+    records: dict[int, list[TalentRecord]] = defaultdict(list)
+    for audition in auditioned:
+        production_id, own_title_id, character = roles[audition.role_id]
+        segments = _audience_segments(targets.get(production_id, []))
+        if segments not in figures:
+            figures[segments] = (
+                title_views(title_ids, window=window, segments=segments),
+                typical_views_by_kind(window=window, segments=segments),
+            )
+        viewing, typical = figures[segments]
+        person = attached_person(
+            person_id=audition.person_id,
+            name=audition.name,
+            parts=[f"auditioned: {character}"],
+            earlier_titles=[
+                title
+                for title in earlier.get(audition.person_id, [])
+                if title.title_id != own_title_id
+            ],
+            viewing=viewing,
+            awards=awards.get(audition.person_id, (0, 0)),
+        )
+        typical_views = {kind: typical.median_views for kind, typical in typical.items()}
+        records[audition.role_id].append(talent_record(person, typical_views))
+    return [rank_auditioned(records[role_id]) for role_id in role_ids]
+
+
+def _audience_segments(targets: list[models.TargetSegment]) -> tuple[Segment, ...]:
+    return tuple(
+        Segment(region=target.region or None, age_band=target.age_band or None)
+        for target in targets
+    )
