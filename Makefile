@@ -24,6 +24,11 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 
 install: $(VENV)/.synced
 
+# The test suite's Node tools (the GraphQL over HTTP audit), from package-lock.json.
+node_modules/.installed: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
@@ -35,7 +40,7 @@ run: sample-data
 	@$(BIN)/python manage.py print_service_urls --host $(HOST) --port $(PORT)
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers 2
 
-test: install
+test: install node_modules/.installed
 	$(BIN)/pytest
 
 lint: install

@@ -46,7 +46,7 @@ from audience.models import (
     ViewingEvent,
 )
 from audience.regions import in_region
-from catalog.filters import allowed_at_maturity_level
+from catalog.filters import allowed_at_maturity_level, public_titles
 from catalog.models import Availability, Genre, Title, TitleKind
 
 TOP10_LENGTH = 10
@@ -380,7 +380,8 @@ def _screen_capacity(length: int) -> int:
 
 
 def _viewable_titles(profile: Profile, rows: Iterable[_CandidateRow]) -> set[int]:
-    """Which candidates the profile may watch in its country now: one query for the screen."""
+    """Which candidates the profile may watch in its country now, public titles all: one
+    query for the screen."""
     candidates = {
         candidate.title_id for row in rows if row.screened for candidate in row.candidates
     }
@@ -390,6 +391,7 @@ def _viewable_titles(profile: Profile, rows: Iterable[_CandidateRow]) -> set[int
         Title.objects.filter(pk__in=candidates)
         .filter(Exists(open_here.filter(title=OuterRef("pk"))))
         .filter(allowed_at_maturity_level(profile.maturity_level))
+        .filter(public_titles())
         .order_by()
     )
     return set(viewable.values_list("pk", flat=True))

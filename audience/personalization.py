@@ -14,16 +14,18 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from audience.models import Profile, ReasonKind, Recommendation, SimilarTitle, ViewingEvent
-from catalog.filters import allowed_at_maturity_level, available_in
+from catalog.filters import allowed_at_maturity_level, available_in, public_titles
 
 
 def viewable_by(profile: Profile, *, title: str = "") -> Q:
-    """Titles open in the profile's region now that its maturity level allows.
+    """Public titles open in the profile's region now that its maturity level allows.
 
     `title` names the relation to the title when filtering another model's rows.
     """
-    return available_in(profile.region, title=title) & allowed_at_maturity_level(
-        profile.maturity_level, title=title
+    return (
+        public_titles(title=title)
+        & available_in(profile.region, title=title)
+        & allowed_at_maturity_level(profile.maturity_level, title=title)
     )
 
 
@@ -41,10 +43,15 @@ def watched_titles(profile: Profile) -> QuerySet[Any, Any]:
 
 
 def recommendations_for(profile: Profile) -> QuerySet[Recommendation]:
-    """The profile's recommendations it may watch here now and has not watched, best first."""
+    """The profile's recommendations it may watch here now and has not watched, best first.
+
+    A pick for a title the profile watched that is confidential now is left out: its
+    reason would name that title.
+    """
     return (
         Recommendation.objects.filter(profile=profile)
         .filter(viewable_by(profile, title="title"))
+        .filter(public_titles(title="because_you_watched"))
         .exclude(title_id__in=watched_titles(profile))
         .order_by("rank")
     )
@@ -64,9 +71,12 @@ def similar_titles(
 ) -> QuerySet[SimilarTitle]:
     """The `first` titles most similar to each of `title_ids`, by rank, in one query.
 
-    With `region`, only those available there now, still `first` of each where there are.
+    Public titles only; with `region`, only those available there now, still `first` of
+    each where there are.
     """
-    candidates = SimilarTitle.objects.filter(title_id__in=title_ids)
+    candidates = SimilarTitle.objects.filter(title_id__in=title_ids).filter(
+        public_titles(title="similar")
+    )
     if region is not None:
         candidates = candidates.filter(available_in(region, title="similar"))
     ranked = candidates.annotate(

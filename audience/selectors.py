@@ -16,21 +16,25 @@ from audience.models import (
     TrendingEntry,
     ViewingEvent,
 )
+from catalog.filters import public_titles
 
 TOP10_FORMULA = "views = hours viewed / runtime in hours; ties broken by hours viewed"
 TOP10_WINDOW = "Monday 00:00 to Sunday 24:00 UTC"
 
 
 def continue_watching(profile: Profile) -> QuerySet[ViewingEvent]:
-    """The latest event of each title the profile started and has not finished, latest first."""
+    """The latest event of each public title the profile started and has not finished,
+    latest first."""
     latest_per_title = (
         ViewingEvent.objects.filter(profile=profile)
         .order_by("title_id", "-started_at", "-id")
         .distinct("title_id")
         .values("id")
     )
-    return ViewingEvent.objects.filter(id__in=latest_per_title, completed=False).order_by(
-        "-started_at", "-id"
+    return (
+        ViewingEvent.objects.filter(id__in=latest_per_title, completed=False)
+        .filter(public_titles(title="title"))
+        .order_by("-started_at", "-id")
     )
 
 
@@ -53,9 +57,14 @@ class Top10List:
         return self.week_start + datetime.timedelta(days=6)
 
     def entries(self) -> QuerySet[Top10Entry]:
-        return Top10Entry.objects.filter(
-            week_start=self.week_start, region=self.region, category=self.category
-        ).order_by("rank")
+        """The list's public titles, by rank."""
+        return (
+            Top10Entry.objects.filter(
+                week_start=self.week_start, region=self.region, category=self.category
+            )
+            .filter(public_titles(title="title"))
+            .order_by("rank")
+        )
 
 
 def top10_list(
@@ -72,7 +81,12 @@ def top10_list(
 
 
 def trending(*, region: str) -> QuerySet[TrendingEntry]:
-    return TrendingEntry.objects.filter(region=region).order_by("rank")
+    """The public titles trending in `region`, by rank."""
+    return (
+        TrendingEntry.objects.filter(region=region)
+        .filter(public_titles(title="title"))
+        .order_by("rank")
+    )
 
 
 def popularity_by_title(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], TitlePopularity]:

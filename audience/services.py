@@ -16,6 +16,7 @@ from django.utils import timezone
 from audience import tasks
 from audience.access import may_act_for, profile_for, require_signed_in
 from audience.models import MyListEntry, Profile, Rating, RatingValue
+from catalog.filters import titles_visible_to
 from catalog.models import Title, TitleKind
 from config.errors import (
     BAD_USER_INPUT,
@@ -93,8 +94,10 @@ def _checked_events(
     user: Any, events: Sequence[ViewingEventData]
 ) -> tuple[list[ViewingEventData], list[ItemError]]:
     profiles = Profile.objects.in_bulk({event.profile_id for event in events})
+    # A title the caller may not see is one that does not exist.
+    titles = Title.objects.filter(titles_visible_to(user))
     title_kinds = dict(
-        Title.objects.filter(pk__in={event.title_id for event in events}).values_list("pk", "kind")
+        titles.filter(pk__in={event.title_id for event in events}).values_list("pk", "kind")
     )
     now = timezone.now()
     window = (now - timedelta(days=settings.VIEWING_EVENT_MAX_AGE_DAYS), now + CLOCK_SKEW)
@@ -190,7 +193,7 @@ def _event_row(event: ViewingEventData) -> tuple[object, ...]:
 def title_rate(*, user: Any, profile_id: int, title_id: int, value: RatingValue) -> Rating:
     """Set the profile's rating of a title, replacing any earlier one (the latest wins)."""
     profile = profile_for(user, profile_id)
-    title = _listable_title(title_id)
+    title = _listable_title(user, title_id)
     Rating.objects.bulk_create(
         [Rating(profile=profile, title=title, value=value, rated_at=timezone.now())],
         update_conflicts=True,
@@ -203,7 +206,7 @@ def title_rate(*, user: Any, profile_id: int, title_id: int, value: RatingValue)
 def my_list_add(*, user: Any, profile_id: int, title_id: int) -> MyListEntry:
     """Put a title on the profile's list; adding it again keeps the first entry."""
     profile = profile_for(user, profile_id)
-    title = _listable_title(title_id)
+    title = _listable_title(user, title_id)
     MyListEntry.objects.bulk_create(
         [MyListEntry(profile=profile, title=title, added_at=timezone.now())],
         ignore_conflicts=True,
@@ -218,8 +221,9 @@ def my_list_remove(*, user: Any, profile_id: int, title_id: int) -> bool:
     return deleted > 0
 
 
-def _listable_title(title_id: int) -> Title:
-    title = Title.objects.filter(pk=title_id).first()
+def _listable_title(user: Any, title_id: int) -> Title:
+    """The movie or series to rate or list; NOT_FOUND for one `user` may not see."""
+    title = Title.objects.filter(titles_visible_to(user), pk=title_id).first()
     if title is None:
         raise NotFound("No title has this id.", field="titleId")
     if title.kind not in LISTABLE_KINDS:

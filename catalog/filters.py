@@ -9,8 +9,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from catalog.models import Availability, Credit, Person, Title, TitleKind
+from catalog.models import Availability, Credit, Person, Title, TitleKind, TitleStatus
 from catalog.search import titles_matching
+from config.access import is_staff
 from config.errors import BadUserInput
 
 # The maturity level of a certificate for adults only; an unrated title counts as one.
@@ -35,6 +36,33 @@ def available_in(region: str, *, title: str = "") -> Q:
         | Q(Exists(open_windows.filter(title=OuterRef(parent))))
         | Q(Exists(open_windows.filter(title=OuterRef(f"{parent}__parent"))))
     )
+
+
+def public_titles(*, title: str = "") -> Q:
+    """Titles anyone may see: not in production, nor a season or episode of one that is.
+
+    A title in production is confidential until staff announce it. `title` as in
+    `available_in`.
+    """
+    # The parents to hide under are few: PostgreSQL hashes them once, where joining each
+    # title's parent and grandparent would cost a lookup per row of a whole-catalog count.
+    own = f"{title}__" if title else ""
+    in_production = Title.objects.filter(status=TitleStatus.IN_PRODUCTION)
+    series_in_production = in_production.filter(kind=TitleKind.SERIES)
+    seasons_of_series_in_production = Title.objects.filter(parent__in=series_in_production)
+    return (
+        ~Q(**{f"{own}status": TitleStatus.IN_PRODUCTION})
+        & ~Q(**{f"{own}parent__in": in_production.values("pk")})
+        & ~Q(**{f"{own}parent__in": seasons_of_series_in_production.values("pk")})
+    )
+
+
+def titles_visible_to(user: Any, *, title: str = "") -> Q:
+    """Titles `user` may see: every title for studio staff, public ones for anyone else.
+
+    `title` as in `available_in`.
+    """
+    return Q() if is_staff(user) else public_titles(title=title)
 
 
 def allowed_at_maturity_level(level: int, *, title: str = "") -> Q:
@@ -111,12 +139,18 @@ class TitleFilterSet(django_filters.FilterSet):
 
 
 class PersonFilterSet(django_filters.FilterSet):
+    """The filters of `people`, for `user`: `title_id` names only titles they may see."""
+
     search = django_filters.CharFilter(method="filter_search")
     title_id = django_filters.NumberFilter(method="filter_title")
 
     class Meta:
         model = Person
         fields: list[str] = []
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def filter_search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         text = " ".join(value.split()).lower()
@@ -126,7 +160,8 @@ class PersonFilterSet(django_filters.FilterSet):
         )
 
     def filter_title(self, queryset: QuerySet[Person], name: str, value: int) -> QuerySet[Person]:
-        return queryset.filter(Exists(Credit.objects.filter(person=OuterRef("pk"), title_id=value)))
+        credits = Credit.objects.filter(person=OuterRef("pk"), title_id=value)
+        return queryset.filter(Exists(credits.filter(titles_visible_to(self.user, title="title"))))
 
 
 def filter_errors(filterset: django_filters.FilterSet) -> dict[str, Any]:

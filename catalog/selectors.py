@@ -8,7 +8,7 @@ from django.db.models import F, FilteredRelation, OrderBy, Q, QuerySet
 from django_filters import FilterSet
 from strawberry.utils.str_converters import to_camel_case
 
-from catalog.filters import PersonFilterSet, TitleFilterSet, filter_errors
+from catalog.filters import PersonFilterSet, TitleFilterSet, filter_errors, titles_visible_to
 from catalog.models import Genre, Person, Title
 from config.errors import BadUserInput
 
@@ -44,14 +44,19 @@ def _order_by(sorts: list[TitleSort]) -> list[OrderBy]:
 
 
 def title_list(
-    *, filters: dict[str, Any] | None = None, sorts: list[TitleSort] | None = None
+    *,
+    user: Any,
+    filters: dict[str, Any] | None = None,
+    sorts: list[TitleSort] | None = None,
 ) -> QuerySet[Title]:
-    """Titles matching `filters` (see TitleFilterSet), in the order of `sorts`.
+    """The titles `user` may see matching `filters` (see TitleFilterSet), in the order of
+    `sorts`.
 
     With a `search` filter and no explicit order, the most relevant titles come first;
     otherwise titles sort by name.
     """
-    filterset = TitleFilterSet(data=filters or {}, queryset=Title.objects.all())
+    visible = Title.objects.filter(titles_visible_to(user))
+    filterset = TitleFilterSet(data=filters or {}, queryset=visible)
     if not filterset.is_valid():
         raise _invalid_filter(filterset)
     searching = bool(filterset.form.cleaned_data.get("search"))
@@ -81,15 +86,16 @@ def _with_worldwide_popularity(titles: QuerySet[Title]) -> QuerySet[Title]:
     )
 
 
-def title_search(*, query: str, kinds: list[str] | None = None) -> QuerySet[Title]:
-    """Titles matching `query`, most relevant first (full text, then trigram fallback)."""
+def title_search(*, user: Any, query: str, kinds: list[str] | None = None) -> QuerySet[Title]:
+    """The titles `user` may see matching `query`, most relevant first (full text, then
+    trigram fallback)."""
     if not query.strip():
         raise BadUserInput("The search query must not be empty.", field="query")
-    return title_list(filters={"search": query, "kind": kinds or []})
+    return title_list(user=user, filters={"search": query, "kind": kinds or []})
 
 
-def person_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
-    filterset = PersonFilterSet(data=filters or {}, queryset=Person.objects.all())
+def person_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
+    filterset = PersonFilterSet(data=filters or {}, queryset=Person.objects.all(), user=user)
     if not filterset.is_valid():
         raise _invalid_filter(filterset)
     return filterset.qs.order_by("name", "id")

@@ -3,6 +3,10 @@
 Domain code raises `config.errors.CatalogError` subclasses (or Django's own
 exceptions); this module turns them, and the errors of the GraphQL machinery itself, into errors a
 front end can switch on.
+
+An unexpected error (INTERNAL) is logged in full with the request id. Under
+`GRAPHQL_MASK_INTERNAL_ERRORS` (production) its message, which may show code, SQL or data,
+is replaced by a generic one; the caller gets the request id to quote instead.
 """
 
 from __future__ import annotations
@@ -10,11 +14,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from graphql import GraphQLError
 from strawberry.relay.types import GlobalIDValueError
 
 from config.errors import BAD_USER_INPUT, FORBIDDEN, INTERNAL, NOT_FOUND, CatalogError
+from config.request_ids import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +30,8 @@ def code_for(error: GraphQLError) -> str:
     original = error.original_error
     if original is None:
         return BAD_USER_INPUT  # a document that failed parsing or validation
+    if isinstance(original, GraphQLError) and error.path is None:
+        return BAD_USER_INPUT  # variables that do not fit their types
     if isinstance(original, CatalogError):
         return original.code
     if isinstance(original, PermissionDenied):
@@ -43,6 +51,24 @@ def with_code(error: GraphQLError) -> GraphQLError:
     if isinstance(original, CatalogError) and original.field:
         extensions["field"] = original.field
     if extensions["code"] == INTERNAL:
-        logger.error("Unexpected GraphQL error", exc_info=original)
+        _report_internal(error, extensions)
     error.extensions = extensions
     return error
+
+
+MASKED_MESSAGE = "An unexpected error occurred on our side. Quote the request id when reporting it."
+
+
+def _report_internal(error: GraphQLError, extensions: dict[str, Any]) -> None:
+    """Log an unexpected error with its request id; mask its message if so configured."""
+    request_id = current_request_id()
+    logger.error(
+        "Unexpected GraphQL error in request %s",
+        request_id,
+        exc_info=error.original_error or error,
+        extra={"request_id": request_id or "-"},
+    )
+    if request_id is not None:
+        extensions["requestId"] = request_id
+    if settings.GRAPHQL_MASK_INTERNAL_ERRORS:
+        error.message = MASKED_MESSAGE

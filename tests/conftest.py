@@ -24,6 +24,13 @@ def no_worker_caches(settings: Any) -> None:
     settings.RECOMMENDATION_POPULARITY_CACHE_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limits(settings: Any) -> None:
+    """Every test client calls from 127.0.0.1, whose budget the suite would use up;
+    tests/config/test_rate_limits.py turns the limits back on."""
+    settings.RATE_LIMIT_ENABLED = False
+
+
 @pytest.fixture
 def staff_client(db: None) -> Client:
     """A browser session logged in as a staff user with every catalog permission."""

@@ -15,6 +15,7 @@ from strawberry_django.relay import DjangoListConnection
 from audience import access, models, personalization, selectors
 from audience.graphql.enums import AgeBand, Gender, RatingValue, ReasonKind, Top10Category
 from audience.regions import region_name
+from catalog.filters import titles_visible_to
 from catalog.graphql.loaders import title_loader
 from config.graphql_arguments import ConnectionArguments, validated_page_size
 
@@ -28,8 +29,12 @@ SECONDS_PER_HOUR = 3600
 
 
 def _of_visible_profiles(queryset: QuerySet[Any], info: Info) -> QuerySet[Any]:
-    """Rows of the profiles the caller may see: `node(id:)` must not show anyone else's."""
-    return queryset.filter(profile__in=access.visible_profiles(info.context.request.user))
+    """Rows of the profiles the caller may see, on titles they may see: `node(id:)` must
+    not show anyone else's, nor a title in production to anyone but staff."""
+    user = info.context.request.user
+    return queryset.filter(profile__in=access.visible_profiles(user)).filter(
+        titles_visible_to(user, title="title")
+    )
 
 
 @strawberry_django.type(models.Rating, name="Rating", description="A profile's verdict on a title")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 import strawberry_django
-from strawberry import relay
+from strawberry import Info, relay
 from strawberry_django.relay import DjangoListConnection
 
 from catalog import models, selectors
@@ -47,13 +47,16 @@ class Query:
     )
     def titles(
         self,
+        info: Info,
         # Python names differ from the GraphQL ones so that strawberry-django leaves
         # filtering and ordering to the selector (django-filter, relevance, tie-break).
         title_filter: Annotated[TitleFilter | None, strawberry.argument(name="filters")] = None,
         title_order: Annotated[TitleOrder | None, strawberry.argument(name="order")] = None,
     ) -> Iterable[models.Title]:
         return selectors.title_list(
-            filters=title_filter_data(title_filter), sorts=title_sorts(title_order)
+            user=info.context.request.user,
+            filters=title_filter_data(title_filter),
+            sorts=title_sorts(title_order),
         )
 
     @strawberry_django.connection(
@@ -61,8 +64,12 @@ class Query:
         description="Titles matching the query, most relevant first; tolerates typos",
         extensions=[ConnectionArguments()],
     )
-    def search(self, query: str, kind: list[TitleKind] | None = None) -> Iterable[models.Title]:
-        return selectors.title_search(query=query, kinds=[k.value for k in kind or []])
+    def search(
+        self, info: Info, query: str, kind: list[TitleKind] | None = None
+    ) -> Iterable[models.Title]:
+        return selectors.title_search(
+            user=info.context.request.user, query=query, kinds=[k.value for k in kind or []]
+        )
 
     @strawberry_django.connection(
         DjangoListConnection[PersonType],
@@ -71,9 +78,12 @@ class Query:
     )
     def people(
         self,
+        info: Info,
         person_filter: Annotated[PersonFilter | None, strawberry.argument(name="filters")] = None,
     ) -> Iterable[models.Person]:
-        return selectors.person_list(filters=person_filter_data(person_filter))
+        return selectors.person_list(
+            user=info.context.request.user, filters=person_filter_data(person_filter)
+        )
 
     @strawberry_django.field(description="Every genre of the catalog, by name")
     def genres(self) -> list[GenreType]:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 import strawberry_django
+import strawberry_django.federation
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from strawberry import Info, relay
+from strawberry.utils.await_maybe import AwaitableOrValue
 from strawberry_django.optimizer import optimize
 from strawberry_django.relay import DjangoListConnection
 
 from catalog import models
-from catalog.filters import region_argument
+from catalog.filters import region_argument, titles_visible_to
+from catalog.graphql.entities import entity_reference
 from catalog.graphql.enums import (
     ArtworkKind,
     Department,
@@ -25,6 +28,7 @@ from catalog.graphql.enums import (
     TitleStatus,
 )
 from catalog.graphql.fields import CreditConnectionField
+from catalog.graphql.loaders import title_node, title_nodes
 from config.graphql_arguments import ConnectionArguments, validated_page_size
 
 if TYPE_CHECKING:
@@ -34,14 +38,21 @@ DEFAULT_CAST_SIZE = 10
 
 
 def _prefetch_ordered(
-    lookup: str, queryset: Callable[[], QuerySet[Any]], to_attr: str
-) -> Callable[[Any], Prefetch]:
+    lookup: str, queryset: Callable[[Info], QuerySet[Any]], to_attr: str
+) -> Callable[[Info], Prefetch]:
     """A prefetch hint that lets the optimizer shape the related rows for the selection."""
 
-    def hint(info: Any) -> Prefetch:
-        return Prefetch(lookup, queryset=optimize(queryset(), info), to_attr=to_attr)
+    def hint(info: Info) -> Prefetch:
+        return Prefetch(lookup, queryset=optimize(queryset(info), info), to_attr=to_attr)
 
     return hint
+
+
+def _of_visible_titles(queryset: QuerySet[Any], info: Info) -> QuerySet[Any]:
+    """Rows of the titles the caller may see: a credit or award of a title in production
+    would reveal it. A title's own rows need no such filter: the title is hidden with them.
+    """
+    return queryset.filter(titles_visible_to(info.context.request.user, title="title"))
 
 
 @strawberry_django.type(
@@ -116,6 +127,17 @@ class AwardType:
     title: TitleType
     person: PersonType | None
 
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.Award], info: Info, **kwargs: Any
+    ) -> QuerySet[models.Award]:
+        return _of_visible_titles(queryset, info)
+
+
+def _crew_department(root: models.Credit) -> Department | None:
+    # A cast credit stores a blank department, which no enum value stands for.
+    return Department(root.department) if root.department else None
+
 
 @strawberry_django.type(
     models.Credit,
@@ -126,18 +148,25 @@ class CreditType(relay.Node):
     role_type: RoleType
     character: strawberry.auto
     billing_order: strawberry.auto
-    department: Department | None = strawberry_django.field(
-        description="Crew department; null for cast"
+    department: Department | None = strawberry_django.field(  # type: ignore[assignment]
+        _crew_department, only=["department"], description="Crew department; null for cast"
     )
     job: strawberry.auto
     person: PersonType
     title: TitleType
 
+    @classmethod
+    def get_queryset(
+        cls, queryset: QuerySet[models.Credit], info: Info, **kwargs: Any
+    ) -> QuerySet[models.Credit]:
+        return _of_visible_titles(queryset, info)
 
-@strawberry_django.type(
+
+@strawberry_django.federation.type(
     models.Title,
     name="Title",
     description="A movie, a series, one of its seasons or one of their episodes",
+    keys=["id"],
 )
 class TitleType(relay.Node):
     kind: TitleKind
@@ -168,6 +197,25 @@ class TitleType(relay.Node):
         description="Cast in billing order, then crew; filter by role type or department",
         extensions=[ConnectionArguments()],
     )
+
+    @classmethod
+    def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> AwaitableOrValue[Iterable[Any]]:
+        # Titles hide through their node lookups, not a `get_queryset`: with one, the
+        # optimizer would fetch every foreign key to a title with a query of its own.
+        return title_nodes(cls, info, node_ids, required=required)
+
+    @classmethod
+    def resolve_node(
+        cls, node_id: str, *, info: Info, required: bool = False
+    ) -> AwaitableOrValue[Any]:
+        return title_node(cls, info, node_id, required=required)
+
+    @classmethod
+    def resolve_reference(cls, info: Info, **representation: Any) -> Awaitable[TitleType | None]:
+        """The Federation entity a router asks for by id; null where `title(id:)` gives null."""
+        return entity_reference(cls, info, representation)
 
     @strawberry_django.field(
         description=(
@@ -215,7 +263,9 @@ class TitleType(relay.Node):
         prefetch_related=[
             _prefetch_ordered(
                 "children",
-                lambda: models.Title.objects.order_by("number", "id"),
+                lambda info: models.Title.objects.filter(
+                    titles_visible_to(info.context.request.user)
+                ).order_by("number", "id"),
                 "ordered_children",
             )
         ],
@@ -228,7 +278,7 @@ class TitleType(relay.Node):
         prefetch_related=[
             _prefetch_ordered(
                 "credits",
-                lambda: models.Credit.objects.filter(role_type=models.RoleType.CAST).order_by(
+                lambda _info: models.Credit.objects.filter(role_type=models.RoleType.CAST).order_by(
                     "billing_order", "id"
                 ),
                 "cast_credits",
@@ -243,7 +293,7 @@ class TitleType(relay.Node):
         prefetch_related=[
             _prefetch_ordered(
                 "credits",
-                lambda: models.Credit.objects.filter(role_type=models.RoleType.CREW).order_by(
+                lambda _info: models.Credit.objects.filter(role_type=models.RoleType.CREW).order_by(
                     "department", "job", "id"
                 ),
                 "crew_credits",
@@ -256,8 +306,11 @@ class TitleType(relay.Node):
         return [c for c in crew if department is None or c.department == department]  # type: ignore[misc]
 
 
-@strawberry_django.type(
-    models.Person, name="Person", description="Someone credited in front of or behind the camera"
+@strawberry_django.federation.type(
+    models.Person,
+    name="Person",
+    description="Someone credited in front of or behind the camera",
+    keys=["id"],
 )
 class PersonType(relay.Node):
     name: strawberry.auto
@@ -270,3 +323,8 @@ class PersonType(relay.Node):
         description="The person's credits, each with its title",
         extensions=[ConnectionArguments()],
     )
+
+    @classmethod
+    def resolve_reference(cls, info: Info, **representation: Any) -> Awaitable[PersonType | None]:
+        """The Federation entity a router asks for by id; null where `person(id:)` gives null."""
+        return entity_reference(cls, info, representation)

@@ -1,12 +1,47 @@
-from config.env import env_int
-from config.settings.base import DEBUG
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_str
+from config.settings.base import BASE_DIR, DEBUG, IS_PRODUCTION
+from config.trusted_documents import trusted_documents_at
 
 GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
 GRAPHQL_DEFAULT_PAGE_SIZE = env_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
+# Each field costs 1; a list costs its subtree times its page size (see config/graphql_limits.py).
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 100_000)
 GRAPHIQL_ENABLED = DEBUG
+GRAPHQL_INTROSPECTION_ENABLED = env_bool("GRAPHQL_INTROSPECTION_ENABLED", default=DEBUG)
+# An unexpected error's message is replaced by a generic one naming the request id.
+GRAPHQL_MASK_INTERNAL_ERRORS = env_bool("GRAPHQL_MASK_INTERNAL_ERRORS", default=not DEBUG)
+
+# Requests to /graphql/ per window, kept in Redis (off without REDIS_URL): per API token
+# when the request has one, else per client address (an IPv6 client per /64).
+RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", default=True)
+RATE_LIMIT_WINDOW_SECONDS = env_int("RATE_LIMIT_WINDOW_SECONDS", 60)
+RATE_LIMIT_PER_TOKEN = env_int("RATE_LIMIT_PER_TOKEN", 1200)
+RATE_LIMIT_PER_IP = env_int("RATE_LIMIT_PER_IP", 300)
+# Proxies in front of the service that append to X-Forwarded-For; 0: trust no such header.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# The front end's manifest of trusted documents (id -> text), a path absolute or relative to
+# the project; empty: none. Read and checked here, so that a bad manifest stops the start.
+_trusted_documents_path = env_str("GRAPHQL_TRUSTED_DOCUMENTS")
+GRAPHQL_TRUSTED_DOCUMENTS = (
+    str(BASE_DIR / _trusted_documents_path) if _trusted_documents_path else ""
+)
+trusted_documents_at(GRAPHQL_TRUSTED_DOCUMENTS)
+# Allow-list mode: run only the manifest's documents. On by default in production when a
+# manifest is deployed.
+GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool(
+    "GRAPHQL_TRUSTED_DOCUMENTS_ONLY", default=IS_PRODUCTION and bool(GRAPHQL_TRUSTED_DOCUMENTS)
+)
+if GRAPHQL_TRUSTED_DOCUMENTS_ONLY and not GRAPHQL_TRUSTED_DOCUMENTS:
+    raise ImproperlyConfigured(
+        "GRAPHQL_TRUSTED_DOCUMENTS_ONLY is on but GRAPHQL_TRUSTED_DOCUMENTS names no manifest: "
+        "the server would refuse every request."
+    )
 
 STRAWBERRY_DJANGO = {
     "FIELD_DESCRIPTION_FROM_HELP_TEXT": True,

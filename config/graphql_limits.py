@@ -1,0 +1,346 @@
+"""Limits on what one GraphQL request may ask for: tokens, depth, aliases and cost.
+
+Every document is measured before it runs. Fragments are measured once each and then
+counted at every spread, so a fragment spread twice counts twice (its aliases, its cost)
+and a chain of fragments that each spread the next twice counts every path without
+walking every path: the measure takes time in proportion to the document, not to what
+it expands to. A spread that closes a cycle counts nothing here (graphql-core's
+`NoFragmentCyclesRule` refuses the document), and an unknown fragment counts nothing
+(`KnownFragmentNamesRule` refuses it). Strawberry's `QueryDepthLimiter` and
+`MaxAliasesLimiter` walk every path instead, which takes minutes for a few hundred tokens
+of such fragments, and the depth limiter fails on a spread of an unknown fragment.
+
+Introspection is recognised by the schema's types (`__Schema`, `__Type`, ...), never by
+the names of operations, fragments or aliases, so naming any of them `__schema` changes
+nothing. Introspection adds no depth and its lists count one item, so that the query
+GraphiQL sends passes where introspection is on; graphql-core's
+`MaxIntrospectionDepthRule` (one of its standard rules) bounds its nesting instead.
+
+Refusals are validation errors: nothing runs, and the error's code is BAD_USER_INPUT.
+Every response reports `extensions.cost = {requested, limit}`; `requested` is null when
+the document could not be parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    ValueNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_list_type,
+    value_from_ast_untyped,
+)
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+
+from config.errors import BAD_USER_INPUT
+
+# Arguments whose list names the items a list field returns (`nodes(ids:)`, `_entities`).
+_LIST_SIZE_ARGUMENTS = ("ids", "representations")
+_PAGE_SIZE_ARGUMENTS = ("first", "last")
+
+
+@dataclass(frozen=True)
+class Demand:
+    """What a selection asks for.
+
+    `per_item_cost` is the cost of the lists of a connection (its `edges`), which the
+    connection's field multiplies by its page size; elsewhere it is 0.
+    """
+
+    depth: int = 0
+    aliases: int = 0
+    cost: int = 0
+    per_item_cost: int = 0
+
+    def beside(self, other: Demand) -> Demand:
+        """The demand of two selections made side by side."""
+        return Demand(
+            depth=max(self.depth, other.depth),
+            aliases=self.aliases + other.aliases,
+            cost=self.cost + other.cost,
+            per_item_cost=self.per_item_cost + other.per_item_cost,
+        )
+
+
+def _is_introspection(graphql_type: GraphQLNamedType) -> bool:
+    return graphql_type.name.startswith("__")
+
+
+def _is_connection(graphql_type: GraphQLNamedType) -> bool:
+    fields = getattr(graphql_type, "fields", None) or {}
+    return "edges" in fields and "pageInfo" in fields
+
+
+class DocumentDemand:
+    """Measures the operations of one document; each fragment is measured once."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.default_page_size: int = settings.GRAPHQL_DEFAULT_PAGE_SIZE
+        self.max_page_size: int = settings.GRAPHQL_MAX_PAGE_SIZE
+        self._measured: dict[str, Demand] = {}
+        self._measuring: set[str] = set()
+        self._operation_variables: Mapping[str, Any] = {}
+
+    def of_operation(self, operation: OperationDefinitionNode) -> Demand:
+        root_type = self.schema.get_root_type(operation.operation)
+        if root_type is None:
+            return Demand()
+        # Variable defaults differ by operation, and fragments read them.
+        self._measured.clear()
+        self._operation_variables = {
+            **{
+                definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+                for definition in operation.variable_definitions or ()
+                if definition.default_value is not None
+            },
+            **self.variables,
+        }
+        return self._of_selections(operation.selection_set, root_type)
+
+    def _of_selections(
+        self, selection_set: SelectionSetNode, parent_type: GraphQLNamedType
+    ) -> Demand:
+        demand = Demand()
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                demand = demand.beside(self._of_field(selection, parent_type))
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                fragment_type = (
+                    self.schema.get_type(condition.name.value) if condition else parent_type
+                )
+                if fragment_type is not None:
+                    demand = demand.beside(
+                        self._of_selections(selection.selection_set, fragment_type)
+                    )
+            elif isinstance(selection, FragmentSpreadNode):
+                demand = demand.beside(self._of_fragment(selection.name.value))
+        return demand
+
+    def _of_fragment(self, name: str) -> Demand:
+        if name in self._measured:
+            return self._measured[name]
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._measuring:
+            return Demand()
+        fragment_type = self.schema.get_type(fragment.type_condition.name.value)
+        if fragment_type is None:
+            return Demand()
+        self._measuring.add(name)
+        try:
+            demand = self._of_selections(fragment.selection_set, fragment_type)
+        finally:
+            self._measuring.discard(name)
+        self._measured[name] = demand
+        return demand
+
+    def _of_field(self, node: FieldNode, parent_type: GraphQLNamedType) -> Demand:
+        aliases = 1 if node.alias else 0
+        field = self._field_definition(parent_type, node.name.value)
+        if field is None:  # `__typename`, or a field validation refuses anyway
+            return Demand(aliases=aliases)
+        if node.selection_set is None:
+            return Demand(aliases=aliases, cost=1)
+        field_type = get_named_type(field.type)
+        inner = self._of_selections(node.selection_set, field_type)
+        introspection = _is_introspection(field_type)
+        page = 1 if introspection else self._page_size(node, field)
+        subtree = inner.cost + (page if _is_connection(field_type) else 1) * inner.per_item_cost
+        depth = inner.depth if introspection else inner.depth + 1
+        aliases += inner.aliases
+        returns_list = is_list_type(get_nullable_type(field.type))
+        if returns_list and _is_connection(parent_type):
+            # A connection's `edges`: counted once per item of the connection's page.
+            return Demand(depth=depth, aliases=aliases, cost=1, per_item_cost=subtree)
+        multiplier = page if returns_list else 1
+        return Demand(depth=depth, aliases=aliases, cost=1 + multiplier * subtree)
+
+    def _field_definition(self, parent_type: GraphQLNamedType, name: str) -> GraphQLField | None:
+        if parent_type is self.schema.query_type and name == "__schema":
+            return SchemaMetaFieldDef
+        if parent_type is self.schema.query_type and name == "__type":
+            return TypeMetaFieldDef
+        if isinstance(parent_type, (GraphQLObjectType, GraphQLInterfaceType)):
+            return parent_type.fields.get(name)
+        return None
+
+    def _page_size(self, node: FieldNode, field: GraphQLField) -> int:
+        """How many items a list or connection field returns at most."""
+        given = {argument.name.value: argument.value for argument in node.arguments or ()}
+        sizes = [
+            size
+            for name in _PAGE_SIZE_ARGUMENTS
+            if name in field.args
+            and (size := self._int_argument(given.get(name), field.args[name].default_value))
+            is not None
+        ]
+        if sizes:
+            # A larger page is refused by the argument's own check, with a clearer message.
+            return min(max(sizes), self.max_page_size)
+        for name in _LIST_SIZE_ARGUMENTS:
+            if name in given:
+                return self._list_length(given[name])
+        if _is_connection(get_named_type(field.type)):
+            return self.max_page_size
+        return self.default_page_size
+
+    def _value(self, node: ValueNode) -> Any:
+        if isinstance(node, VariableNode):
+            return self._operation_variables.get(node.name.value)
+        return value_from_ast_untyped(node)
+
+    def _int_argument(self, node: ValueNode | None, default: Any) -> int | None:
+        value = default if node is None else self._value(node)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return max(value, 0)
+        return None
+
+    def _list_length(self, node: ValueNode) -> int:
+        if isinstance(node, ListValueNode):
+            return len(node.values)
+        value = self._value(node)
+        if isinstance(value, list):
+            return len(value)
+        return 0 if value is None else 1  # a single value stands for a list of one
+
+
+@dataclass(frozen=True)
+class Limits:
+    depth: int
+    aliases: int
+    cost: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            depth=settings.GRAPHQL_MAX_DEPTH,
+            aliases=settings.GRAPHQL_MAX_ALIASES,
+            cost=settings.GRAPHQL_MAX_COST,
+        )
+
+
+def _refusals(demand: Demand, limits: Limits, operation_label: str) -> Iterator[str]:
+    if demand.depth > limits.depth:
+        yield (
+            f"{operation_label} nests {demand.depth} levels deep; "
+            f"at most {limits.depth} are allowed."
+        )
+    if demand.aliases > limits.aliases:
+        yield (
+            f"{operation_label} uses {demand.aliases} aliases (counting every fragment "
+            f"spread); at most {limits.aliases} are allowed."
+        )
+    if demand.cost > limits.cost:
+        yield (
+            f"{operation_label} costs {demand.cost}; at most {limits.cost} is allowed. "
+            "Ask for smaller pages (first, last) or fewer nested lists."
+        )
+
+
+class QueryLimits(SchemaExtension):
+    """Refuses an operation over the depth, alias or cost limit before it runs, and
+    reports the cost of every request in `extensions.cost`."""
+
+    def __init__(self) -> None:
+        self.limits = Limits.from_settings()
+        self.demands: dict[str | None, Demand] = {}
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.validation_rules = (
+            *self.execution_context.validation_rules,
+            self._validation_rule(),
+        )
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": {"requested": self._requested_cost(), "limit": self.limits.cost}}
+
+    def _requested_cost(self) -> int | None:
+        if not self.demands:
+            return None
+        name = self.execution_context.operation_name
+        if name in self.demands:
+            return self.demands[name].cost
+        if len(self.demands) == 1:
+            return next(iter(self.demands.values())).cost
+        return max(demand.cost for demand in self.demands.values())
+
+    def _validation_rule(self) -> type[ValidationRule]:
+        extension = self
+
+        class OperationDemandRule(ValidationRule):
+            def leave_document(self, *_args: Any) -> None:
+                extension.measure(self.context)
+
+        return OperationDemandRule
+
+    def measure(self, context: ValidationContext) -> None:
+        """Measure every operation of the document and report each one over a limit."""
+        document = context.document
+        fragments = {
+            definition.name.value: definition
+            for definition in document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        measure = DocumentDemand(context.schema, fragments, self.execution_context.variables or {})
+        for operation in document.definitions:
+            if not isinstance(operation, OperationDefinitionNode):
+                continue
+            name = operation.name.value if operation.name else None
+            demand = measure.of_operation(operation)
+            self.demands[name] = demand
+            label = f"Operation '{name}'" if name else "The operation"
+            for message in _refusals(demand, self.limits, label):
+                context.report_error(
+                    GraphQLError(message, operation, extensions={"code": BAD_USER_INPUT})
+                )
+
+
+class TokenLimit(MaxTokensLimiter):
+    """Strawberry's token limit, at `GRAPHQL_MAX_TOKENS`: the parser stops at the limit."""
+
+    def __init__(self) -> None:
+        super().__init__(max_token_count=settings.GRAPHQL_MAX_TOKENS)
+
+
+class IntrospectionSwitch(AddValidationRules):
+    """Refuses `__schema` and `__type` unless `GRAPHQL_INTROSPECTION_ENABLED`;
+    `__typename` always works."""
+
+    def __init__(self) -> None:
+        enabled: bool = settings.GRAPHQL_INTROSPECTION_ENABLED
+        super().__init__([] if enabled else [NoSchemaIntrospectionCustomRule])
+
+
+LIMIT_EXTENSIONS: list[type[SchemaExtension]] = [TokenLimit, IntrospectionSwitch, QueryLimits]
