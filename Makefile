@@ -79,8 +79,11 @@ bench: install
 	done
 	DATABASE_URL=$(BENCH_PG)/catalog_bench_$(lastword $(BENCH_SIZES)) REDIS_URL=$(BENCH_REDIS) \
 	  $(BIN)/python manage.py benchmark_recommendations
+	DATABASE_URL=$(BENCH_PG)/catalog_bench_$(lastword $(BENCH_SIZES)) REDIS_URL=$(BENCH_REDIS) \
+	  $(BIN)/python manage.py benchmark_api
 	DATABASE_URL=$(BENCH_PG)/postgres $(BIN)/python manage.py benchmark_audience --report
 	DATABASE_URL=$(BENCH_PG)/postgres $(BIN)/python manage.py benchmark_recommendations --report
+	DATABASE_URL=$(BENCH_PG)/postgres $(BIN)/python manage.py benchmark_api --report
 	$(MAKE) evaluate
 
 # The recommender against its baselines on the imported MovieLens sample (its own database).

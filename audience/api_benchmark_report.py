@@ -1,0 +1,129 @@
+"""The API-under-load figures as the tables of docs/benchmarks.md and a latency plot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Target:
+    scenario: str
+    concurrency: int
+    figure: str  # "p50_ms" (at most `limit`) or "throughput" (at least `limit`)
+    limit: float
+
+    def describe(self) -> str:
+        if self.figure == "throughput":
+            return f"≥ {self.limit:.0f} requests/s at concurrency {self.concurrency}"
+        return f"p50 < {self.limit:.0f} ms at concurrency {self.concurrency}"
+
+    def met_by(self, value: float) -> bool:
+        return value >= self.limit if self.figure == "throughput" else value < self.limit
+
+
+TARGETS = [
+    Target("title", 1, "p50_ms", 25),
+    Target("home", 1, "p50_ms", 60),
+    Target("search", 1, "p50_ms", 50),
+    Target("title", 16, "throughput", 300),
+]
+
+
+def _level(figures: dict[str, Any], scenario: str, concurrency: int) -> dict[str, Any] | None:
+    for level in figures["levels"]:
+        if level["scenario"] == scenario and level["concurrency"] == concurrency:
+            return dict(level)
+    return None
+
+
+def _targets_table(figures: dict[str, Any]) -> list[str]:
+    lines = ["| scenario | target | measured | |", "| --- | --- | --- | --- |"]
+    for target in TARGETS:
+        level = _level(figures, target.scenario, target.concurrency)
+        if level is None:
+            continue
+        value = level[target.figure]
+        unit = " requests/s" if target.figure == "throughput" else " ms"
+        verdict = "met" if target.met_by(value) else "**missed**"
+        label = figures["labels"][target.scenario]
+        lines.append(f"| {label} | {target.describe()} | {value:.1f}{unit} | {verdict} |")
+    return lines
+
+
+def _levels_table(figures: dict[str, Any]) -> list[str]:
+    lines = [
+        "| scenario | SQL queries / request | concurrency | requests/s | p50 ms | p99 ms "
+        "| errors | server CPU ms / request | machine busy | generator CPU |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for level in figures["levels"]:
+        name = level["scenario"]
+        lines.append(
+            f"| {figures['labels'][name]} | {figures['queries'][name]} "
+            f"| {level['concurrency']} | {level['throughput']:.1f} | {level['p50_ms']:.1f} "
+            f"| {level['p99_ms']:.1f} | {level['errors']} "
+            f"| {level['server_cpu_ms_per_request']:.1f} "
+            f"| {level['machine_busy_share']:.0%} | {level['generator_cpu_share']:.0%} |"
+        )
+    return lines
+
+
+def report_markdown(figures: dict[str, Any], image: str) -> str:
+    memory = figures["peak_worker_memory_mb"]
+    return "\n".join(
+        [
+            f"Measured on {figures['measured_on']} by `manage.py benchmark_api` on the database "
+            f"`{figures['database']}` ({figures['titles']:,} titles, "
+            f"{figures['events']:,} viewing events), on this machine ({figures['cores']} cores "
+            "shared by the server, PostgreSQL, Redis and the load generator).",
+            "",
+            f"Server: uvicorn, production settings (`DJANGO_ENV=production`, DEBUG off, rate "
+            f"limiting off), {figures['workers']} worker processes. Load: "
+            f"{figures['generator']}; {figures['seconds']:.0f} s per scenario and concurrency "
+            f"after {figures['warmup']:.0f} s of warm-up; every request's latency recorded.",
+            "",
+            *_targets_table(figures),
+            "",
+            *_levels_table(figures),
+            "",
+            "Server CPU is the web workers' CPU time per request; machine busy is the share of "
+            "all cores in use during the run; generator CPU is the load generator's share of "
+            "one core. SQL queries per request are counted once per scenario, in-process.",
+            f"Peak resident memory of the web workers (VmHWM): "
+            f"{', '.join(f'{mb:.0f} MB' for mb in memory)} ({sum(memory):.0f} MB together).",
+            "",
+            f"![p50 and p99 latency against concurrency, per scenario]({image})",
+            "",
+        ]
+    )
+
+
+def latency_plot(figures: dict[str, Any], path: Path) -> None:
+    """p50 (solid) and p99 (dashed) against concurrency, one panel per scenario."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(dict.fromkeys(level["scenario"] for level in figures["levels"]))
+    figure, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.4), squeeze=False)
+    for axis, name in zip(axes[0], names, strict=True):
+        levels = [level for level in figures["levels"] if level["scenario"] == name]
+        concurrency = [level["concurrency"] for level in levels]
+        axis.plot(concurrency, [level["p50_ms"] for level in levels], "o-", label="p50")
+        axis.plot(concurrency, [level["p99_ms"] for level in levels], "s--", label="p99")
+        axis.set_xscale("log", base=2)
+        axis.set_xticks(concurrency, [str(value) for value in concurrency])
+        axis.set_ylim(bottom=0)
+        axis.set_title(name)
+        axis.set_xlabel("concurrency")
+        axis.grid(alpha=0.3)
+    axes[0][0].set_ylabel("latency (ms)")
+    axes[0][0].legend()
+    figure.suptitle(f"API latency, {figures['workers']} workers, {figures['database']}")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

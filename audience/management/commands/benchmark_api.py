@@ -1,0 +1,123 @@
+"""`manage.py benchmark_api`: throughput and latency of the API under load, over HTTP.
+
+Run by `make bench` on the largest benchmark database. Figures go to `.bench/api.json`;
+`--report` writes them into docs/benchmarks.md with a plot in docs/images/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from argparse import ArgumentParser
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from audience import api_benchmark_server, api_benchmarks
+from audience.api_benchmark_report import latency_plot, report_markdown
+from audience.models import ViewingEvent
+from catalog.models import Title
+from config.docs_sections import section_replace
+
+RESULTS = Path(settings.BASE_DIR) / ".bench" / "api.json"
+DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
+IMAGE = Path(settings.BASE_DIR) / "docs" / "images" / "api-latency.png"
+START, END = "<!-- api-benchmark:start -->", "<!-- api-benchmark:end -->"
+GENERATOR = "`python -m audience.api_load`, an asyncio/httpx closed loop in its own process"
+
+
+class Command(BaseCommand):
+    help = (
+        "Start uvicorn with production settings and several workers on the database the "
+        "process is connected to (REDIS_URL must be set), load it with a closed-loop "
+        "generator in another process at fixed concurrency levels, and record throughput, "
+        "p50, p99, errors, SQL queries per request and the workers' peak memory. With "
+        "--report, write docs/benchmarks.md and the latency plot from the results."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+        parser.add_argument("--seconds", type=float, default=20, help="Per scenario and level")
+        parser.add_argument("--warmup", type=float, default=2, help="Unrecorded, before each")
+        parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 32])
+        parser.add_argument(
+            "--scenarios",
+            nargs="+",
+            choices=list(api_benchmarks.SCENARIOS),
+            default=list(api_benchmarks.SCENARIOS),
+        )
+        parser.add_argument("--output", type=Path, default=RESULTS)
+        parser.add_argument("--report", action="store_true", help="Only write the docs")
+
+    def handle(self, *args: object, **options: Any) -> None:
+        if options["report"]:
+            self._write_report(options["output"])
+            return
+        try:
+            figures = self._measure(options)
+        finally:
+            api_benchmarks.tokens_revoke()
+        output: Path = options["output"]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(figures, indent=2))
+        self.stdout.write(f"Wrote {output}")
+
+    def _measure(self, options: dict[str, Any]) -> dict[str, Any]:
+        scenarios = [api_benchmarks.scenario_build(name) for name in options["scenarios"]]
+        queries = {}
+        for scenario in scenarios:
+            queries[scenario.name] = api_benchmarks.queries_per_request(scenario)
+            self.stdout.write(f"{scenario.name}: {queries[scenario.name]} SQL queries a request")
+        levels = []
+        with api_benchmark_server.api_server(options["workers"]) as server:
+            for scenario in scenarios:
+                for concurrency in options["concurrency"]:
+                    level = api_benchmark_server.measure_level(
+                        server,
+                        scenario,
+                        concurrency=concurrency,
+                        seconds=options["seconds"],
+                        warmup=options["warmup"],
+                    )
+                    self.stdout.write(
+                        f"{scenario.name} c={concurrency}: {level.throughput:.1f}/s "
+                        f"p50 {level.p50_ms:.1f} ms p99 {level.p99_ms:.1f} ms "
+                        f"errors {level.errors} {level.first_error}"
+                    )
+                    levels.append(asdict(level))
+            memory = api_benchmark_server.peak_worker_memory_mb(server)
+        return {
+            "database": connection.settings_dict["NAME"],
+            "titles": Title.objects.count(),
+            "events": ViewingEvent.objects.count(),
+            "cores": os.cpu_count(),
+            "workers": options["workers"],
+            "seconds": options["seconds"],
+            "warmup": options["warmup"],
+            "generator": GENERATOR,
+            "labels": {scenario.name: scenario.label for scenario in scenarios},
+            "queries": queries,
+            "levels": levels,
+            "peak_worker_memory_mb": memory,
+            "measured_on": date.today().isoformat(),
+        }
+
+    def _write_report(self, results: Path) -> None:
+        if not results.exists():
+            raise CommandError(f"No results at {results}: run the benchmark first.")
+        figures = json.loads(results.read_text())
+        latency_plot(figures, IMAGE)
+        image = IMAGE.relative_to(DOCS.parent).as_posix()
+        section_replace(
+            DOCS,
+            start=START,
+            end=END,
+            text=report_markdown(figures, image),
+            heading="## The API under load",
+        )
+        self.stdout.write(f"Wrote the API figures into {DOCS} and {IMAGE}")
