@@ -30,7 +30,7 @@ def embedded_database_settings(data_dir: Path) -> dict[str, Any]:
         "USER": "postgres",
         "HOST": socket_dir,
         "PORT": str(info.port or ""),
-        "CONN_MAX_AGE": 60,
+        "CONN_MAX_AGE": 0,  # as for DATABASE_URL (see config.settings.database)
         "CONN_HEALTH_CHECKS": True,
     }
 
