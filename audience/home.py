@@ -46,7 +46,7 @@ from audience.models import (
     ViewingEvent,
 )
 from audience.regions import in_region
-from catalog.filters import allowed_at_maturity_level, public_titles
+from catalog.filters import allowed_at_maturity_level, public_shows
 from catalog.models import Availability, Genre, Title, TitleKind
 
 TOP10_LENGTH = 10
@@ -391,7 +391,7 @@ def _viewable_titles(profile: Profile, rows: Iterable[_CandidateRow]) -> set[int
         Title.objects.filter(pk__in=candidates)
         .filter(Exists(open_here.filter(title=OuterRef("pk"))))
         .filter(allowed_at_maturity_level(profile.maturity_level))
-        .filter(public_titles())
+        .filter(public_shows())
         .order_by()
     )
     return set(viewable.values_list("pk", flat=True))

@@ -14,7 +14,7 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from audience.models import Profile, ReasonKind, Recommendation, SimilarTitle, ViewingEvent
-from catalog.filters import allowed_at_maturity_level, available_in, public_titles
+from catalog.filters import allowed_at_maturity_level, available_in, public_shows, public_titles
 
 
 def viewable_by(profile: Profile, *, title: str = "") -> Q:
@@ -75,7 +75,7 @@ def similar_titles(
     each where there are.
     """
     candidates = SimilarTitle.objects.filter(title_id__in=title_ids).filter(
-        public_titles(title="similar")
+        public_shows(title="similar")
     )
     if region is not None:
         candidates = candidates.filter(available_in(region, title="similar"))

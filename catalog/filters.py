@@ -57,6 +57,15 @@ def public_titles(*, title: str = "") -> Q:
     )
 
 
+def public_shows(*, title: str = "") -> Q:
+    """`public_titles` for rows that only ever name a movie or a series (similar titles,
+    charts, the home screen's picks): with no parent to hide under, the title's own status
+    decides, and the join stays an index lookup rather than a hash of the whole catalog.
+    """
+    own = f"{title}__" if title else ""
+    return ~Q(**{f"{own}status": TitleStatus.IN_PRODUCTION})
+
+
 def titles_visible_to(user: Any, *, title: str = "") -> Q:
     """Titles `user` may see: every title for studio staff, public ones for anyone else.
 
