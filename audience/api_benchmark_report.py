@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 
@@ -98,32 +97,3 @@ def report_markdown(figures: dict[str, Any], image: str) -> str:
             "",
         ]
     )
-
-
-def latency_plot(figures: dict[str, Any], path: Path) -> None:
-    """p50 (solid) and p99 (dashed) against concurrency, one panel per scenario."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = list(dict.fromkeys(level["scenario"] for level in figures["levels"]))
-    figure, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.4), squeeze=False)
-    for axis, name in zip(axes[0], names, strict=True):
-        levels = [level for level in figures["levels"] if level["scenario"] == name]
-        concurrency = [level["concurrency"] for level in levels]
-        axis.plot(concurrency, [level["p50_ms"] for level in levels], "o-", label="p50")
-        axis.plot(concurrency, [level["p99_ms"] for level in levels], "s--", label="p99")
-        axis.set_xscale("log", base=2)
-        axis.set_xticks(concurrency, [str(value) for value in concurrency])
-        axis.set_ylim(bottom=0)
-        axis.set_title(name)
-        axis.set_xlabel("concurrency")
-        axis.grid(alpha=0.3)
-    axes[0][0].set_ylabel("latency (ms)")
-    axes[0][0].legend()
-    figure.suptitle(f"API latency, {figures['workers']} workers, {figures['database']}")
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)

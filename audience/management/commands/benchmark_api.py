@@ -19,7 +19,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from audience import api_benchmark_server, api_benchmarks
-from audience.api_benchmark_report import latency_plot, report_markdown
+from audience.api_benchmark_report import report_markdown
+from audience.benchmark_plots import latency_plot
 from audience.models import ViewingEvent
 from catalog.models import Title
 from config.docs_sections import section_replace

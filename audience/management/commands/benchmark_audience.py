@@ -20,12 +20,18 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from audience import benchmarks
+from audience.benchmark_plots import refresh_plot
 from catalog.models import Title
 from config.docs_sections import section_replace
 
 RESULTS = Path(settings.BASE_DIR) / ".bench"
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 START, END = "<!-- audience-benchmark:start -->", "<!-- audience-benchmark:end -->"
+SERIES_START = "<!-- refresh-series:start -->"
+SERIES_END = "<!-- refresh-series:end -->"
+PLOT = Path(settings.BASE_DIR) / "docs" / "images" / "refresh-time.png"
+# New events per incremental refresh, for the plot of its time against their number.
+REFRESH_SERIES = (1_000, 10_000, 100_000, 1_000_000)
 CATALOG_TITLES = 100_000
 
 
@@ -42,8 +48,17 @@ class Command(BaseCommand):
         parser.add_argument("--increment", type=int, default=100_000)
         parser.add_argument("--ingest", action="store_true", help="Also measure ingestion")
         parser.add_argument("--report", action="store_true", help="Only write the docs")
+        parser.add_argument(
+            "--refresh-series",
+            action="store_true",
+            help="Only time the incremental refresh after batches of new events of "
+            f"{', '.join(f'{n:,}' for n in REFRESH_SERIES)} (and write its plot)",
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
+        if options["refresh_series"]:
+            self._refresh_series()
+            return
         if options["report"]:
             self._write_report()
             return
@@ -98,6 +113,25 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE audience_viewingevent")
 
+    def _refresh_series(self) -> None:
+        """The refresh's time against the number of new events it folds in, on this
+        database as it is; the figures and the plot go to the docs at once."""
+        benchmarks.timed_refresh()  # fold in whatever is pending first
+        total = benchmarks.event_count()
+        series = []
+        for new_events in REFRESH_SERIES:
+            call_command("generate_viewing", events=new_events, profiles=0, days=1, seed=total)
+            seconds, folded = benchmarks.timed_refresh()
+            series.append({"new_events": folded, "seconds": seconds})
+            self.stdout.write(f"refresh of {folded:,} new events: {seconds:.2f} s")
+            total += new_events
+        figures = {"events": total, "series": series, "measured_on": date.today().isoformat()}
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "refresh-series.json").write_text(json.dumps(figures, indent=2))
+        refresh_plot(series, events=total, path=PLOT)
+        section_replace(DOCS, start=SERIES_START, end=SERIES_END, text=_series_report(figures))
+        self.stdout.write(f"Wrote the refresh series into {DOCS} and {PLOT}")
+
     def _write_report(self) -> None:
         results = sorted(
             (json.loads(path.read_text()) for path in RESULTS.glob("audience-*.json")),
@@ -108,6 +142,25 @@ class Command(BaseCommand):
             return
         section_replace(DOCS, start=START, end=END, text=_report(results))
         self.stdout.write(f"Wrote the audience figures into {DOCS}")
+
+
+def _series_report(figures: dict[str, Any]) -> str:
+    lines = [
+        f"Measured on {figures['measured_on']} by `manage.py benchmark_audience "
+        f"--refresh-series` on {figures['events']:,} events: each batch of new events "
+        "(all of the last 24 hours) is generated, then folded in by one "
+        "`refresh_popularity`.",
+        "",
+        "| new events | incremental refresh (target < 2 s for 100,000) | per 1,000 events |",
+        "| --- | --- | --- |",
+    ]
+    for run in figures["series"]:
+        per_thousand = run["seconds"] / run["new_events"] * 1000 if run["new_events"] else 0
+        lines.append(
+            f"| {run['new_events']:,} | {run['seconds']:.2f} s | {per_thousand * 1000:.1f} ms |"
+        )
+    lines += ["", "![Refresh time against new events](images/refresh-time.png)"]
+    return "\n".join(lines) + "\n"
 
 
 def _report(results: list[dict[str, Any]]) -> str:

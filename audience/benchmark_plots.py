@@ -1,0 +1,54 @@
+"""The benchmarks' plots, drawn with matplotlib (no display) into docs/images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+
+def latency_plot(figures: dict[str, Any], path: Path) -> None:
+    """p50 (solid) and p99 (dashed) against concurrency, one panel per scenario."""
+    names = list(dict.fromkeys(level["scenario"] for level in figures["levels"]))
+    figure, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.4), squeeze=False)
+    for axis, name in zip(axes[0], names, strict=True):
+        levels = [level for level in figures["levels"] if level["scenario"] == name]
+        concurrency = [level["concurrency"] for level in levels]
+        axis.plot(concurrency, [level["p50_ms"] for level in levels], "o-", label="p50")
+        axis.plot(concurrency, [level["p99_ms"] for level in levels], "s--", label="p99")
+        axis.set_xscale("log", base=2)
+        axis.set_xticks(concurrency, [str(value) for value in concurrency])
+        axis.set_ylim(bottom=0)
+        axis.set_title(name)
+        axis.set_xlabel("concurrency")
+        axis.grid(alpha=0.3)
+    axes[0][0].set_ylabel("latency (ms)")
+    axes[0][0].legend()
+    figure.suptitle(f"API latency, {figures['workers']} workers, {figures['database']}")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def refresh_plot(series: list[dict[str, Any]], *, events: int, path: Path) -> None:
+    """The incremental refresh's time against the new events it folded in (log-log)."""
+    figure, axis = plt.subplots(figsize=(5.5, 3.6))
+    new_events = [run["new_events"] for run in series]
+    axis.plot(new_events, [run["seconds"] for run in series], "o-", label="refresh")
+    axis.axhline(2.0, color="grey", linestyle=":", label="target for 100,000: 2 s")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("new events folded in")
+    axis.set_ylabel("seconds")
+    axis.set_title(f"Incremental popularity refresh on {events:,} events")
+    axis.grid(alpha=0.3, which="both")
+    axis.legend()
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
