@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from config.admin_charts import AXIS_STYLE, GRID_STYLE, TEXT_STYLE, format_day, nice_ticks
+
 WIDTH = 760
 HEIGHT = 280
 MARGIN_LEFT = 64
@@ -25,9 +27,6 @@ PLOT_WIDTH = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 PLOT_HEIGHT = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 X_TICK_EVERY_DAYS = 14
 
-TEXT_STYLE = "fill: var(--body-quiet-color, #666); font-size: 11px"
-AXIS_STYLE = "stroke: var(--body-quiet-color, #666)"
-GRID_STYLE = "stroke: var(--hairline-color, #e8e8e8)"
 BAR_STYLE = "fill: var(--secondary, #417690)"
 
 
@@ -70,17 +69,6 @@ def daily_bar_chart_svg(chart: DailyBarChart) -> SafeString:
     return mark_safe("".join(parts))
 
 
-def nice_ticks(maximum: float, target_count: int = 5) -> list[float]:
-    """Round tick values from 0 to at least `maximum`: steps of 1, 2, 2.5 or 5 times 10^k."""
-    if maximum <= 0:
-        return [0.0, 1.0]
-    rough_step = maximum / target_count
-    magnitude = 10 ** math.floor(math.log10(rough_step))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= rough_step)
-    count = math.ceil(maximum / step - 1e-9)
-    return [round(step * index, 10) for index in range(count + 1)]
-
-
 def format_number(value: float) -> str:
     """Thousands separated; one decimal below 100, where the fraction still tells something."""
     if abs(value) >= 100:
@@ -94,10 +82,6 @@ def format_tick(value: float) -> str:
         if abs(value) >= size:
             return f"{value / size:g}{suffix}"
     return f"{value:g}"
-
-
-def format_day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def _y(value: float, top: float) -> float:

@@ -6,7 +6,7 @@ and what a screen reader announces) and each chart a `<title>` and `<desc>`.
 """
 
 from production.charts.budget import budget_chart_svg, budget_description
-from production.charts.svg import format_day, format_usd, nice_ticks
+from production.charts.svg import format_usd
 from production.charts.timeline import (
     MoveMark,
     ShootDayMark,
@@ -24,8 +24,6 @@ __all__ = [
     "budget_chart_svg",
     "budget_description",
     "date_ticks",
-    "format_day",
     "format_usd",
-    "nice_ticks",
     "timeline_svg",
 ]

@@ -5,18 +5,15 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from config.admin_charts import AXIS_STYLE, GRID_STYLE, TEXT_STYLE, nice_ticks
 from production.charts.svg import (
     ACTUAL_FILL,
-    AXIS_STYLE,
-    GRID_STYLE,
     LABEL_STYLE,
     OVER_FILL,
     PLANNED_FILL,
-    TEXT_STYLE,
     WIDTH,
     format_usd,
     legend,
-    nice_ticks,
     svg_heading,
     svg_open,
 )

@@ -7,16 +7,12 @@ themes.
 
 from __future__ import annotations
 
-import math
-from datetime import date
-
 from django.utils.html import escape
 
+from config.admin_charts import TEXT_STYLE
+
 WIDTH = 900
-TEXT_STYLE = "fill: var(--body-quiet-color, #666); font-size: 11px"
 LABEL_STYLE = "fill: var(--body-fg, #333); font-size: 12px"
-AXIS_STYLE = "stroke: var(--body-quiet-color, #666)"
-GRID_STYLE = "stroke: var(--hairline-color, #e8e8e8)"
 PLANNED_FILL = "var(--primary, #79aec8)"
 ACTUAL_FILL = "var(--secondary, #417690)"
 OVER_FILL = "var(--error-fg, #ba2121)"
@@ -30,21 +26,6 @@ def format_usd(value: float) -> str:
         if value >= size:
             return f"{sign}${value / size:.3g}{suffix}"
     return f"{sign}${value:.0f}"
-
-
-def format_day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def nice_ticks(maximum: float, target_count: int = 5) -> list[float]:
-    """Round tick values from 0 to at least `maximum`: steps of 1, 2, 2.5 or 5 times 10^k."""
-    if maximum <= 0:
-        return [0.0, 1.0]
-    rough_step = maximum / target_count
-    magnitude = 10 ** math.floor(math.log10(rough_step))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= rough_step)
-    count = math.ceil(maximum / step - 1e-9)
-    return [round(step * index, 10) for index in range(count + 1)]
 
 
 def svg_open(chart_id: str, height: int, **data: object) -> str:

@@ -8,16 +8,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from config.admin_charts import AXIS_STYLE, GRID_STYLE, TEXT_STYLE, format_day
 from production.charts.svg import (
     ACTUAL_FILL,
-    AXIS_STYLE,
-    GRID_STYLE,
     LABEL_STYLE,
     OVER_FILL,
     PLANNED_FILL,
-    TEXT_STYLE,
     WIDTH,
-    format_day,
     legend,
     svg_heading,
     svg_open,

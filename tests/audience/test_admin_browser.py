@@ -4,18 +4,17 @@ The data is made before the browser starts: Playwright's sync API runs an event 
 thread, inside which Django refuses database calls.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
 from audience.models import AgeBand, Gender
 from catalog.models import Title
 from tests.audience.aggregates import refresh_aggregates
+from tests.browser import logged_in_page
 from tests.factories import (
     GenreFactory,
     ProfileFactory,
@@ -24,37 +23,12 @@ from tests.factories import (
     ViewingEventFactory,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-USERNAME, PASSWORD = "browser-staff", "staff-password"
+USERNAME = "browser-staff"
 LAST_DAY = date(2026, 3, 17)
-TIMEOUT_MS = 15_000
 
 
 def at(day: date) -> datetime:
     return datetime.combine(day, time(20), tzinfo=UTC)
-
-
-@contextmanager
-def logged_in_page(live_server: LiveServer) -> Iterator[Page]:
-    """A headless Chromium page, logged in to the admin through its login form."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}; the browser tests need it. Install it "
-            "with `apt-get install -y chromium` (.ci/run does so when it is missing)."
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(f"{live_server.url}/admin/login/")
-            page.fill("#id_username", USERNAME)
-            page.fill("#id_password", PASSWORD)
-            page.click("input[type=submit]")
-            expect(page.locator("#user-tools")).to_contain_text(USERNAME)
-            yield page
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -82,7 +56,7 @@ def test_title_page_draws_the_daily_views_chart_and_the_top10_table(
     movie = watched_movie()
     refresh_aggregates()
 
-    with logged_in_page(live_server) as page:
+    with logged_in_page(live_server, USERNAME) as page:
         # when staff open the movie's page
         page.goto(f"{live_server.url}/admin/catalog/title/{movie.pk}/change/")
         panel = page.locator("#title-audience")
@@ -134,7 +108,7 @@ def test_insights_page_draws_the_affinity_heatmap_for_a_chosen_region(
         )
     refresh_aggregates()
 
-    with logged_in_page(live_server) as page:
+    with logged_in_page(live_server, USERNAME) as page:
         # when staff open the insights from the Audience app page
         page.goto(f"{live_server.url}/admin/audience/")
         page.click("text=Audience insights: genre affinity by segment")

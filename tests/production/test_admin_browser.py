@@ -6,15 +6,13 @@ thread, inside which Django refuses database calls.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from catalog.models import Availability, Credit, RoleType, Title, TitleStatus
@@ -27,6 +25,7 @@ from production.models import (
     StageTransition,
 )
 from production.stages import production_advance, production_revert
+from tests.browser import logged_in_page
 from tests.factories import (
     BudgetLineFactory,
     CastingRoleFactory,
@@ -40,33 +39,8 @@ from tests.factories import (
     TitleFactory,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-USERNAME, PASSWORD = "browser-producer", "staff-password"
-TIMEOUT_MS = 15_000
+USERNAME = "browser-producer"
 TODAY = timezone.localdate()
-
-
-@contextmanager
-def logged_in_page(live_server: LiveServer) -> Iterator[Page]:
-    """A headless Chromium page, logged in to the admin through its login form."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}; the browser tests need it. Install it "
-            "with `apt-get install -y chromium` (.ci/run does so when it is missing)."
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(f"{live_server.url}/admin/login/")
-            page.fill("#id_username", USERNAME)
-            page.fill("#id_password", PASSWORD)
-            page.click("input[type=submit]")
-            expect(page.locator("#user-tools")).to_contain_text(USERNAME)
-            yield page
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -154,7 +128,7 @@ def test_board_shows_every_production_in_its_stage_column_with_its_flags(
     # given a slate of ten productions
     slate = a_slate_of_productions()
 
-    with logged_in_page(live_server) as page:
+    with logged_in_page(live_server, USERNAME) as page:
         # when staff open the board from the Production app's page
         page.goto(f"{live_server.url}/admin/production/")
         page.click("text=Production board: every production by stage")
@@ -247,7 +221,7 @@ def test_production_page_draws_its_timeline_and_budget_chart(
     production = production_in_its_shoot(staff)
     shoot_days = production.shoot_days.count()
 
-    with logged_in_page(live_server) as page:
+    with logged_in_page(live_server, USERNAME) as page:
         # when staff open its page
         page.goto(f"{live_server.url}/admin/production/production/{production.pk}/change/")
 
@@ -319,7 +293,7 @@ def test_staff_take_a_production_from_development_to_release_by_clicking(
     PersonFactory(name="Ada Lane")
     day = TODAY.isoformat()
 
-    with logged_in_page(live_server) as page:
+    with logged_in_page(live_server, USERNAME) as page:
         # staff start its production
         page.goto(f"{live_server.url}/admin/production/production/add/")
         choose_in_autocomplete(page, "id_title", "Harbour Lights")
