@@ -3,21 +3,16 @@
 import io
 import json
 import logging
-import os
-import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client, override_settings
 
 from catalog import selectors
+from tests.deployment import UNUSED_DATABASE, production_environment, run_python
 from tests.graphql import error_codes, graphql
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 MASKED = "An unexpected error occurred on our side. Quote the request id when reporting it."
 SECRET_DETAIL = 'relation "catalog_genre" does not exist (password=hunter2)'
 
@@ -192,26 +187,11 @@ print(json.dumps({
 
 def test_production_settings_serve_no_graphiql_nor_introspection_and_mask_errors() -> None:
     # given the service started as in production (requests touch neither database nor Redis)
-    environment = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "RATE_LIMIT_ENABLED": "false",
-    }
-
-    result = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_CHECK],
-        cwd=PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
+    environment = production_environment(
+        ALLOWED_HOSTS="testserver", DATABASE_URL=UNUSED_DATABASE, RATE_LIMIT_ENABLED="false"
     )
+
+    result = run_python(["-c", PRODUCTION_CHECK], environment)
 
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)

@@ -4,46 +4,11 @@ secret key stops the start, and the service speaks HTTPS only behind its proxy."
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
-STRONG_KEY = "p8Kq2vXw-9sLm4RtZ7yBn3HdJf6GcA1eUoViWkEx0QrTsYuPaNbMhDlCgFjIzO5"
-
-
-def production_environment(**overrides: str) -> dict[str, str]:
-    environment = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": STRONG_KEY,
-        "ALLOWED_HOSTS": "catalog.example.com,testserver",
-        "DATABASE_URL": os.environ.get(
-            "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-        ),
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-    }
-    environment.update(overrides)
-    return environment
-
-
-def run_python(
-    arguments: list[str], environment: dict[str, str]
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, *arguments],
-        cwd=PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+from tests.deployment import production_environment, run_python
 
 
 def test_the_deployment_check_passes_without_a_warning() -> None:

@@ -1,8 +1,6 @@
 """The service around the apps: health check, settings, migrations."""
 
 import os
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -10,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from tests.deployment import production_environment, run_python
 from tests.factories import StaffUserFactory
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
@@ -45,25 +44,10 @@ def test_healthz_is_503_naming_redis_when_redis_is_down(db: None) -> None:
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"])
 def test_a_production_start_without_a_required_variable_fails_naming_it(missing: str) -> None:
-    environment = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": "a-strong-production-key-of-fifty-random-characters-1234",
-        "ALLOWED_HOSTS": "catalog.example.com",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-    }
+    environment = production_environment()
     del environment[missing]
 
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_python(["-c", "import django; django.setup()"], environment)
 
     assert result.returncode != 0
     assert f"The environment variable {missing} is required but is not set" in result.stderr

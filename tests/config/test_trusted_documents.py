@@ -3,10 +3,7 @@ allow-list mode the server runs nothing but the documents of its manifest."""
 
 import hashlib
 import json
-import os
-import secrets
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +12,9 @@ from django.test import Client
 from strawberry.relay import to_base64
 
 from audience.models import MyListEntry
+from tests.deployment import UNUSED_DATABASE, base_environment, production_environment, run_python
 from tests.factories import GenreFactory, ProfileFactory, SeriesFactory
 from tests.graphql import client_of
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 
 GENRES = "query Genres { genres { name } }"
 ADD_TO_MY_LIST = """mutation AddToMyList($profileId: ID!, $titleId: ID!) {
@@ -212,23 +208,13 @@ def test_allow_list_mode_runs_trusted_documents_by_id_or_by_their_exact_text(
 
 def start(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Start Django as a deployment would, in a process of its own, with these variables."""
-    return subprocess.run(
+    return run_python(
         [
-            sys.executable,
             "-c",
             "import django; django.setup(); from django.conf import settings; "
             "print(settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY)",
         ],
-        cwd=PROJECT_DIR,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
-            **environment,
-        },
-        capture_output=True,
-        text=True,
-        check=False,
+        base_environment(DATABASE_URL=UNUSED_DATABASE) | environment,
     )
 
 
@@ -276,12 +262,11 @@ def test_a_start_in_allow_list_mode_without_a_manifest_fails() -> None:
     )
 
 
-PRODUCTION = {
-    "DJANGO_ENV": "production",
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "ALLOWED_HOSTS": "catalog.example.com",
-    "REDIS_URL": "redis://127.0.0.1:6379/0",
-}
+PRODUCTION = production_environment(
+    ALLOWED_HOSTS="catalog.example.com",
+    DATABASE_URL=UNUSED_DATABASE,
+    REDIS_URL="redis://127.0.0.1:6379/0",
+)
 
 
 @pytest.mark.parametrize(
