@@ -127,11 +127,20 @@ def budget_line_set(
     return line
 
 
-def _check_producible(title: Title) -> None:
+def title_production_problem(title: Title, *, new: bool) -> str | None:
+    """Why `title` cannot be (or become) a production's title, or None: only a movie or a
+    series is produced, and a new production only of one that is not out yet."""
     if title.kind not in (TitleKind.MOVIE, TitleKind.SERIES):
-        raise BadUserInput("Only a movie or a series is produced.", field="titleId")
-    if title.status == TitleStatus.RELEASED:
-        raise BadUserInput(f"{title.name} is out already.", field="titleId")
+        return "Only a movie or a series is produced."
+    if new and title.status == TitleStatus.RELEASED:
+        return f"{title.name} is out already."
+    return None
+
+
+def _check_producible(title: Title) -> None:
+    problem = title_production_problem(title, new=True)
+    if problem is not None:
+        raise BadUserInput(problem, field="titleId")
     if Production.objects.filter(title=title).exists():
         raise BadUserInput(f"{title.name} has a production already.", field="titleId")
 

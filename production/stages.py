@@ -115,12 +115,17 @@ def release_regions(regions: Sequence[str]) -> list[str]:
     codes = list(dict.fromkeys(region.strip().upper() for region in regions))
     if not codes:
         raise BadUserInput("Name at least one region to release in.", field="regions")
-    unknown = [code for code in codes if pycountry.countries.get(alpha_2=code) is None]
+    unknown = unknown_countries(codes)
     if unknown:
         raise BadUserInput(
             f"Not ISO 3166-1 country codes: {', '.join(map(repr, unknown))}.", field="regions"
         )
     return codes
+
+
+def unknown_countries(codes: Sequence[str]) -> list[str]:
+    """The codes that are not ISO 3166-1 alpha-2 country codes."""
+    return [code for code in codes if pycountry.countries.get(alpha_2=code) is None]
 
 
 def _locked(production_id: int, expected_stage: Stage | None) -> Production:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pycountry
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -35,6 +34,7 @@ from production.models import (
     Stage,
     TargetSegment,
 )
+from production.stages import unknown_countries
 
 
 class RegionsField(forms.Field):
@@ -48,7 +48,7 @@ class RegionsField(forms.Field):
 
     def validate(self, value: Any) -> None:
         super().validate(value)
-        unknown = [code for code in value if pycountry.countries.get(alpha_2=code) is None]
+        unknown = unknown_countries(value)
         if unknown:
             raise ValidationError(
                 "Not ISO 3166-1 country codes: %(codes)s.", params={"codes": ", ".join(unknown)}

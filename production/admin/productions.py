@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 
-from catalog.models import Title, TitleKind, TitleStatus
+from catalog.models import Title, TitleStatus
 from production.admin.board import board_view
 from production.admin.change_page import production_overview
 from production.admin.inlines import (
@@ -29,6 +29,7 @@ from production.admin.inlines import (
 )
 from production.admin.stage_actions import STAGE_MOVES, stage_move_view, stage_panel
 from production.models import ENDED_STAGES, Production
+from production.services import title_production_problem
 from production.signals import announce_scorecard_inputs_changed
 
 
@@ -36,12 +37,10 @@ class ProductionAdminForm(forms.ModelForm):
     """No Meta: `ProductionAdmin` builds the form's model and fields from its fieldsets."""
 
     def clean_title(self) -> Title:
-        # The rules of `production.services.production_create`, as form errors.
         title: Title = self.cleaned_data["title"]
-        if title.kind not in (TitleKind.MOVIE, TitleKind.SERIES):
-            raise ValidationError("Only a movie or a series is produced.")
-        if self.instance.pk is None and title.status == TitleStatus.RELEASED:
-            raise ValidationError(f"{title.name} is out already.")
+        problem = title_production_problem(title, new=self.instance.pk is None)
+        if problem is not None:
+            raise ValidationError(problem)
         return title
 
 
