@@ -332,7 +332,7 @@ def _build(plan: DemoPlan, *, user: Any, rng: random.Random, people: DemoPeople)
         if not finished:
             break
         if STAGE_ORDER[position + 1] == Stage.RELEASED:
-            _release(production, plan, user=user)
+            _release(production, user=user)
         else:
             stages.production_advance(production_id=production.pk, user=user)
     if plan.stage == Stage.CANCELLED:
@@ -436,7 +436,7 @@ def _scout(production: Production, plan: DemoPlan, *, finished: bool, **kw: Any)
     if not finished:
         return
     services.location_approve(location_id=locations[0].pk)
-    first_day = today + timedelta(days=_first_shoot_day_offset(production, plan))
+    first_day = today + timedelta(days=_first_shoot_day_offset(plan))
     for day in range(6):
         services.shoot_day_schedule(
             production_id=production.pk,
@@ -447,7 +447,7 @@ def _scout(production: Production, plan: DemoPlan, *, finished: bool, **kw: Any)
         )
 
 
-def _first_shoot_day_offset(production: Production, plan: DemoPlan) -> int:
+def _first_shoot_day_offset(plan: DemoPlan) -> int:
     """Shooting productions are mid-schedule; later ones shot weeks ago."""
     if plan.stage == Stage.SHOOTING:
         return -3
@@ -499,7 +499,7 @@ def _market(production: Production, plan: DemoPlan, *, finished: bool, **kw: Any
 STAGE_WORK: Sequence[Callable[..., None]] = (_develop, _cast, _scout, _shoot, _post, _market)
 
 
-def _release(production: Production, plan: DemoPlan, *, user: Any) -> None:
+def _release(production: Production, *, user: Any) -> None:
     stages.production_release(
         production_id=production.pk,
         user=user,
