@@ -6,7 +6,8 @@ Strawberry's view reads GET and POST requests and runs them. This one adds:
 - 405 (`Allow: POST`) for a mutation over GET, 415 for a POST body that is not JSON;
 - trusted documents (`config.trusted_documents`), sent by id or required by allow-list mode;
 - a JSON body with `extensions.code` on every refusal, and a code on every GraphQL error;
-- a CSRF check for requests that carry a session cookie.
+- a CSRF check for requests that carry a session cookie;
+- the response cache of public reads (`config.response_cache`), reported in `Cache-Status`.
 """
 
 from collections.abc import Mapping
@@ -27,8 +28,11 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from config.access import is_staff
 from config.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND
 from config.graphql_errors import with_code
+from config.response_cache import store as response_cache
+from config.response_cache.tables import tables_read
 from config.trusted_documents import (
     DocumentRefused,
     document_to_run,
@@ -37,6 +41,7 @@ from config.trusted_documents import (
 )
 
 APPLICATION_JSON = "application/json"
+CACHE_STATUS = "Cache-Status"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 # In order of preference on a tie (a bare `*/*`): plain JSON, which every client reads.
 RESPONSE_MEDIA_TYPES = (APPLICATION_JSON, GRAPHQL_RESPONSE_JSON)
@@ -254,6 +259,52 @@ class CatalogGraphQLView(AsyncGraphQLView):
         return 403 if code == FORBIDDEN else 400
 
     async def execute_single(
+        self,
+        request: HttpRequest,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: TemporalHttpResponse,
+        context: Any,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        key = await self._response_cache_key(request, request_data)
+        if key is None:
+            if response_cache.cache_available():
+                sub_response[CACHE_STATUS] = response_cache.BYPASS
+            return await self._execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        found = await response_cache.lookup(key)
+        if found is not None and found.result is not None:
+            sub_response[CACHE_STATUS] = response_cache.HIT
+            return found.result
+        with tables_read() as tables:
+            result = await self._execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        stored = found is not None and await response_cache.store(key, result, tables, found.tokens)
+        sub_response[CACHE_STATUS] = response_cache.STORED if stored else response_cache.MISS
+        return result
+
+    async def _response_cache_key(
+        self, request: HttpRequest, request_data: GraphQLRequestData
+    ) -> str | None:
+        """The cache key of a public read by anyone but staff (who see confidential titles
+        too), or None if the response may not be cached."""
+        if not response_cache.cache_available() or not request_data.query:
+            return None
+        if is_staff(await request.auser()):  # type: ignore[attr-defined]
+            return None
+        fingerprint = response_cache.document_fingerprint(
+            request_data.query, request_data.operation_name
+        )
+        if fingerprint is None:
+            return None
+        return response_cache.response_key(
+            fingerprint, request_data.operation_name, request_data.variables
+        )
+
+    async def _execute_single(
         self,
         request: HttpRequest,
         request_adapter: AsyncHTTPRequestAdapter,

@@ -31,6 +31,13 @@ def no_rate_limits(settings: Any) -> None:
     settings.RATE_LIMIT_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def no_response_cache(settings: Any) -> None:
+    """Tests roll their writes back, so no commit would announce them to the response
+    cache; tests/config/test_response_cache.py turns it back on."""
+    settings.GRAPHQL_RESPONSE_CACHE_ENABLED = False
+
+
 @pytest.fixture
 def staff_client(db: None) -> Client:
     """A browser session logged in as a staff user with every catalog permission."""

@@ -58,6 +58,7 @@ from catalog.models import (
 )
 from catalog.naming import person_sort_name_for, sort_name_for
 from catalog.vocabulary import ensure_certificates, ensure_genres
+from config.response_cache.tables import tokens_renew_on_commit
 
 EPOCH = date(1970, 1, 1)
 EPOCH_MIDNIGHT = datetime(1970, 1, 1, tzinfo=UTC)
@@ -214,6 +215,8 @@ class _CopyWriter:
                     bar.update(PROGRESS_STEP)
             bar.update(written % PROGRESS_STEP)
         self.summary.rows[table] = self.summary.rows.get(table, 0) + written
+        # COPY bypasses the statement tracking that keeps cached API responses fresh.
+        tokens_renew_on_commit(connection, {table})
 
     def titles(self, plan: TitlePlan, rating_ids: list[int], now: datetime) -> Ints:
         ids = _allocate_ids(self.cursor, Title, len(plan))

@@ -2,6 +2,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_str
 from config.settings.base import BASE_DIR, DEBUG, IS_PRODUCTION
+from config.settings.workers import REDIS_URL
 from config.trusted_documents import trusted_documents_at
 
 GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
@@ -24,6 +25,16 @@ RATE_LIMIT_PER_TOKEN = env_int("RATE_LIMIT_PER_TOKEN", 1200)
 RATE_LIMIT_PER_IP = env_int("RATE_LIMIT_PER_IP", 300)
 # Proxies in front of the service that append to X-Forwarded-For; 0: trust no such header.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Public catalog reads are answered from Redis while every table they read is unchanged
+# (config/response_cache); every process that writes must share the setting, since its
+# writes are what invalidates. Entries expire after GRAPHQL_RESPONSE_CACHE_SECONDS, which
+# bounds what no write announces (an availability window opening with the clock).
+GRAPHQL_RESPONSE_CACHE_ENABLED = env_bool("GRAPHQL_RESPONSE_CACHE_ENABLED", default=True) and bool(
+    REDIS_URL
+)
+GRAPHQL_RESPONSE_CACHE_SECONDS = env_int("GRAPHQL_RESPONSE_CACHE_SECONDS", 120)
+GRAPHQL_RESPONSE_CACHE_PREFIX = "catalog:graphql"
 
 # The front end's manifest of trusted documents (id -> text), a path absolute or relative to
 # the project; empty: none. Read and checked here, so that a bad manifest stops the start.

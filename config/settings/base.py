@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "production",
     "audience",
     "config.accounts",
+    "config.response_cache",
 ]
 
 MIDDLEWARE = [

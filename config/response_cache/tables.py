@@ -1,0 +1,171 @@
+"""Which tables each SQL statement reads and writes, and a token per public table that
+changes whenever a committed transaction wrote to it.
+
+Every statement on every connection passes through `statement_track` (a Django execute
+wrapper, installed as each connection opens). Reads are collected only inside
+`tables_read()`, around a response being computed; writes always, and their tables get new
+tokens when the transaction commits (at once in autocommit). Only psycopg's `COPY` bypasses
+execute wrappers: whoever copies into a public table calls `tokens_renew` itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from typing import Any
+
+import redis
+from django.apps import apps
+from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+logger = logging.getLogger(__name__)
+
+REDIS_TIMEOUT_SECONDS = 0.25
+# The audience's published figures; with every catalog table, the tables any caller may
+# read. A response that read any other table (a profile, an account, a production) is
+# someone's own and is never stored.
+AUDIENCE_PUBLIC_MODELS = (
+    "Top10Entry",
+    "TrendingEntry",
+    "TitlePopularity",
+    "SimilarTitle",
+    "AggregationWatermark",
+)
+
+_WRITE_TARGET = re.compile(
+    r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|ALTER\s+TABLE|DROP\s+TABLE|COPY)\s+"
+    r"(?:ONLY\s+|IF\s+EXISTS\s+)?\"?(\w+)\"?",
+    re.IGNORECASE,
+)
+_reads: ContextVar[set[str] | None] = ContextVar("response_cache_reads", default=None)
+
+
+@cache
+def public_tables() -> frozenset[str]:
+    catalog = apps.get_app_config("catalog").get_models(include_auto_created=True)
+    audience = [apps.get_model("audience", name) for name in AUDIENCE_PUBLIC_MODELS]
+    return frozenset(model._meta.db_table for model in [*catalog, *audience])
+
+
+@cache
+def _table_names() -> re.Pattern[str]:
+    """Any model's table named in a statement; the longest first, so that a table's
+    many-to-many table is not read as the table itself."""
+    names = sorted(
+        {model._meta.db_table for model in apps.get_models(include_auto_created=True)},
+        key=len,
+        reverse=True,
+    )
+    return re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+
+
+def tables_in(sql: str) -> set[str]:
+    """Every model's table the statement names."""
+    return set(_table_names().findall(sql))
+
+
+def tables_written(sql: str) -> set[str]:
+    """The public tables a statement writes to."""
+    head = sql.lstrip()[:8].upper()
+    if head.startswith("SELECT"):
+        return set()
+    if head.startswith("TRUNCATE"):
+        return tables_in(sql) & public_tables()
+    return {name for name in _WRITE_TARGET.findall(sql) if name in public_tables()}
+
+
+@contextmanager
+def tables_read() -> Iterator[set[str]]:
+    """The tables every statement run inside the block reads, in whichever thread it runs
+    (Django's sync_to_async carries the context into its threads)."""
+    tables: set[str] = set()
+    reset = _reads.set(tables)
+    try:
+        yield tables
+    finally:
+        _reads.reset(reset)
+
+
+def statement_track(
+    execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    if not settings.GRAPHQL_RESPONSE_CACHE_ENABLED:
+        return execute(sql, params, many, context)
+    # psycopg's composed SQL (sql.SQL(...).format(...)) is rendered to be read.
+    text = sql if isinstance(sql, str) else sql.as_string(context["cursor"])
+    reading = _reads.get()
+    if reading is not None:
+        reading.update(tables_in(text))
+    result = execute(sql, params, many, context)
+    written = tables_written(text)
+    if written:
+        tokens_renew_on_commit(context["connection"], written)
+    return result
+
+
+def statement_tracking_install(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """Called as each connection opens; the wrapper list outlives reconnections."""
+    if statement_track not in connection.execute_wrappers:
+        connection.execute_wrappers.append(statement_track)
+
+
+class _TokensRenewal:
+    """The public tables one transaction wrote, renewed together when it commits."""
+
+    def __init__(self) -> None:
+        self.tables: set[str] = set()
+
+    def __call__(self) -> None:
+        tokens_renew(self.tables)
+
+
+def tokens_renew_on_commit(connection: BaseDatabaseWrapper, tables: set[str]) -> None:
+    """Renew the public ones of `tables` when the connection's transaction commits."""
+    tables = tables & public_tables()
+    if not tables:
+        return
+    if not connection.in_atomic_block:
+        tokens_renew(tables)
+        return
+    # One renewal per transaction: the one registered earlier is reused while it is still
+    # waiting for this commit (a rollback drops it, a commit runs it).
+    renewal = getattr(connection, "_response_cache_renewal", None)
+    if renewal is None or not any(entry[1] is renewal for entry in connection.run_on_commit):
+        renewal = _TokensRenewal()
+        connection._response_cache_renewal = renewal  # type: ignore[attr-defined]
+        connection.on_commit(renewal, robust=True)
+    renewal.tables.update(tables)
+
+
+def tokens_key() -> str:
+    return f"{settings.GRAPHQL_RESPONSE_CACHE_PREFIX}:tables"
+
+
+@cache
+def _redis_at(url: str) -> redis.Redis:
+    return redis.Redis.from_url(
+        url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+    )
+
+
+def tokens_renew(tables: Iterable[str]) -> None:
+    """Give the tables new tokens: every response stored from them is stale from now on.
+
+    Random tokens rather than counters: were the tokens lost (Redis restarted, or evicted
+    them), a counter could come back to a value an old entry was stored with.
+    """
+    tables = sorted(tables)
+    if not tables or not settings.GRAPHQL_RESPONSE_CACHE_ENABLED:
+        return
+    token = secrets.token_hex(8)
+    try:
+        _redis_at(settings.REDIS_URL).hset(tokens_key(), mapping=dict.fromkeys(tables, token))
+    except redis.RedisError:
+        # Responses stored from these tables stay until they expire.
+        logger.exception("Could not renew the response cache's tokens of %s", ", ".join(tables))
