@@ -30,37 +30,75 @@ TARGETS = [
 ]
 
 
-def _level(figures: dict[str, Any], scenario: str, concurrency: int) -> dict[str, Any] | None:
+def _level(
+    figures: dict[str, Any], scenario: str, concurrency: int, *, cache: bool
+) -> dict[str, Any] | None:
     for level in figures["levels"]:
-        if level["scenario"] == scenario and level["concurrency"] == concurrency:
+        if (level["scenario"], level["concurrency"], level["cache"]) == (
+            scenario,
+            concurrency,
+            cache,
+        ):
             return dict(level)
     return None
 
 
+def _against(target: Target, level: dict[str, Any] | None) -> str:
+    if level is None:
+        return "— (a profile's own: never cached)"
+    value = level[target.figure]
+    unit = " requests/s" if target.figure == "throughput" else " ms"
+    verdict = "met" if target.met_by(value) else "**missed**"
+    return f"{value:.1f}{unit}: {verdict}"
+
+
 def _targets_table(figures: dict[str, Any]) -> list[str]:
-    lines = ["| scenario | target | measured | |", "| --- | --- | --- | --- |"]
+    lines = [
+        "| scenario | target | without the cache | from the response cache (hits) |",
+        "| --- | --- | --- | --- |",
+    ]
     for target in TARGETS:
-        level = _level(figures, target.scenario, target.concurrency)
-        if level is None:
+        computed = _level(figures, target.scenario, target.concurrency, cache=False)
+        if computed is None:
             continue
-        value = level[target.figure]
-        unit = " requests/s" if target.figure == "throughput" else " ms"
-        verdict = "met" if target.met_by(value) else "**missed**"
+        cached = _level(figures, target.scenario, target.concurrency, cache=True)
         label = figures["labels"][target.scenario]
-        lines.append(f"| {label} | {target.describe()} | {value:.1f}{unit} | {verdict} |")
+        lines.append(
+            f"| {label} | {target.describe()} | {_against(target, computed)} "
+            f"| {_against(target, cached)} |"
+        )
+    return lines
+
+
+def _cache_table(figures: dict[str, Any]) -> list[str]:
+    lines = [
+        "| scenario | distinct requests | miss p50 ms | miss p99 ms | hit p50 ms | hit p99 ms "
+        "| stored on the first pass | hits on the second |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for cache_pass in figures["cache_passes"]:
+        miss, hit = cache_pass["miss"], cache_pass["hit"]
+        stored = sum(n for status, n in miss["cache_statuses"].items() if "stored" in status)
+        hits = sum(n for status, n in hit["cache_statuses"].items() if status.endswith("; hit"))
+        lines.append(
+            f"| {figures['labels'][cache_pass['scenario']]} | {miss['requests']} "
+            f"| {miss['p50_ms']:.1f} | {miss['p99_ms']:.1f} | {hit['p50_ms']:.1f} "
+            f"| {hit['p99_ms']:.1f} | {stored} | {hits} |"
+        )
     return lines
 
 
 def _levels_table(figures: dict[str, Any]) -> list[str]:
     lines = [
-        "| scenario | SQL queries / request | concurrency | requests/s | p50 ms | p99 ms "
-        "| errors | server CPU ms / request | machine busy | generator CPU |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| scenario | response cache | SQL queries / request | concurrency | requests/s | p50 ms "
+        "| p99 ms | errors | server CPU ms / request | machine busy | generator CPU |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for level in figures["levels"]:
         name = level["scenario"]
+        cache = f"on: {level['hit_share']:.0%} hits" if level["cache"] else "off"
         lines.append(
-            f"| {figures['labels'][name]} | {figures['queries'][name]} "
+            f"| {figures['labels'][name]} | {cache} | {figures['queries'][name]} "
             f"| {level['concurrency']} | {level['throughput']:.1f} | {level['p50_ms']:.1f} "
             f"| {level['p99_ms']:.1f} | {level['errors']} "
             f"| {level['server_cpu_ms_per_request']:.1f} "
@@ -69,8 +107,11 @@ def _levels_table(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _memory(megabytes: list[float]) -> str:
+    return f"{', '.join(f'{mb:.0f} MB' for mb in megabytes)} ({sum(megabytes):.0f} MB together)"
+
+
 def report_markdown(figures: dict[str, Any], image: str) -> str:
-    memory = figures["peak_worker_memory_mb"]
     return "\n".join(
         [
             f"Measured on {figures['measured_on']} by `manage.py benchmark_api` on the database "
@@ -79,19 +120,27 @@ def report_markdown(figures: dict[str, Any], image: str) -> str:
             "shared by the server, PostgreSQL, Redis and the load generator).",
             "",
             f"Server: uvicorn, production settings (`DJANGO_ENV=production`, DEBUG off, rate "
-            f"limiting off), {figures['workers']} worker processes. Load: "
-            f"{figures['generator']}; {figures['seconds']:.0f} s per scenario and concurrency "
-            f"after {figures['warmup']:.0f} s of warm-up; every request's latency recorded.",
+            f"limiting off), {figures['workers']} worker processes, first with the response "
+            f"cache off, then on. Load: {figures['generator']}; {figures['seconds']:.0f} s per "
+            f"scenario and concurrency after {figures['warmup']:.0f} s of warm-up; every "
+            "request's latency recorded.",
             "",
             *_targets_table(figures),
+            "",
+            "The response cache, one client: each distinct request sent once with every stored "
+            "response stale (misses, computed and stored), then once more (hits).",
+            "",
+            *_cache_table(figures),
             "",
             *_levels_table(figures),
             "",
             "Server CPU is the web workers' CPU time per request; machine busy is the share of "
             "all cores in use during the run; generator CPU is the load generator's share of "
-            "one core. SQL queries per request are counted once per scenario, in-process.",
+            "one core. SQL queries per request are counted once per scenario, in-process, "
+            "without the cache (a hit runs none).",
             f"Peak resident memory of the web workers (VmHWM): "
-            f"{', '.join(f'{mb:.0f} MB' for mb in memory)} ({sum(memory):.0f} MB together).",
+            f"{_memory(figures['peak_worker_memory_mb'])} without the cache; "
+            f"{_memory(figures['peak_worker_memory_cached_mb'])} with it.",
             "",
             f"![p50 and p99 latency against concurrency, per scenario]({image})",
             "",

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 from urllib.request import urlopen
 
@@ -45,7 +46,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _production_environment() -> dict[str, str]:
+def _production_environment(*, cache: bool) -> dict[str, str]:
     if not os.environ.get("REDIS_URL"):
         raise RuntimeError("Set REDIS_URL: production settings require it")
     return {
@@ -57,6 +58,7 @@ def _production_environment() -> dict[str, str]:
         "DATABASE_URL": _database_url(),
         # One address sends all the load: the per-address limit would refuse most of it.
         "RATE_LIMIT_ENABLED": "false",
+        "GRAPHQL_RESPONSE_CACHE_ENABLED": "true" if cache else "false",
     }
 
 
@@ -64,6 +66,7 @@ def _production_environment() -> dict[str, str]:
 class Server:
     url: str
     process: psutil.Process
+    cache: bool  # whether it answers public reads from the response cache
 
     def workers(self) -> list[psutil.Process]:
         # With one worker, uvicorn serves from its own process; multiprocessing's resource
@@ -77,8 +80,9 @@ class Server:
 
 
 @contextmanager
-def api_server(workers: int) -> Iterator[Server]:
-    """uvicorn with production settings and `workers` processes, ready to answer."""
+def api_server(workers: int, *, cache: bool) -> Iterator[Server]:
+    """uvicorn with production settings and `workers` processes, ready to answer; with or
+    without the response cache."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -86,12 +90,12 @@ def api_server(workers: int) -> Iterator[Server]:
             *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
             *("--log-level", "warning", "--no-access-log"),
         ],
-        env=_production_environment(),
+        env=_production_environment(cache=cache),
     )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(url, workers)
-        yield Server(url=url, process=psutil.Process(process.pid))
+        yield Server(url=url, process=psutil.Process(process.pid), cache=cache)
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -112,6 +116,7 @@ def _wait_until_healthy(url: str, workers: int, timeout: float = 60.0) -> None:
 @dataclass(frozen=True)
 class LevelFigures:
     scenario: str
+    cache: bool
     concurrency: int
     requests: int
     seconds: float
@@ -124,6 +129,19 @@ class LevelFigures:
     generator_cpu_share: float  # of one core
     # Of all cores, over the generator's whole run: server, generator, PostgreSQL, the rest.
     machine_busy_share: float
+    hit_share: float  # of the recorded responses, served from the response cache
+
+
+@dataclass(frozen=True)
+class PassFigures:
+    """Each of a scenario's requests sent once, one at a time."""
+
+    scenario: str
+    requests: int
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    cache_statuses: dict[str, int]
 
 
 def percentile(ordered: list[float], fraction: float) -> float:
@@ -139,33 +157,59 @@ def _cpu_seconds(processes: list[psutil.Process]) -> float:
     return total
 
 
-def measure_level(
-    server: Server, scenario: Scenario, *, concurrency: int, seconds: float, warmup: float
-) -> LevelFigures:
-    """One run of the generator process at `concurrency` for `seconds` (after `warmup`)."""
-    workers = server.workers()
+def _generate(server: Server, scenario: Scenario, arguments: list[str], timeout: float) -> Any:
+    """Run the load generator process with `arguments`; its result."""
     with tempfile.TemporaryDirectory() as scratch:
         spec, out = Path(scratch) / "spec.json", Path(scratch) / "out.json"
         spec.write_text(json.dumps(scenario.requests))
         command = [
             *(sys.executable, "-m", "audience.api_load", "--url", server.url, "--spec", str(spec)),
-            *("--concurrency", str(concurrency), "--seconds", str(seconds)),
-            *("--warmup", str(warmup), "--out", str(out)),
+            *arguments,
+            *("--out", str(out)),
         ]
-        server_cpu, machine = _cpu_seconds(workers), psutil.cpu_times()
-        if subprocess.run(command, timeout=seconds + warmup + 300, check=False).returncode:
+        if subprocess.run(command, timeout=timeout, check=False).returncode:
             raise RuntimeError(f"The load generator failed on {scenario.name}")
-        server_cpu = _cpu_seconds(workers) - server_cpu
-        machine_after = psutil.cpu_times()
-        result = json.loads(out.read_text())
+        return json.loads(out.read_text())
+
+
+def measure_once(server: Server, scenario: Scenario) -> PassFigures:
+    """Each of the scenario's requests once, one at a time: with the cache emptied first,
+    every response is a miss; right after, a hit."""
+    result = _generate(server, scenario, ["--once"], timeout=3600)
+    latencies = sorted(result["latencies_ms"])
+    return PassFigures(
+        scenario=scenario.name,
+        requests=len(latencies),
+        p50_ms=percentile(latencies, 0.5),
+        p99_ms=percentile(latencies, 0.99),
+        errors=result["errors"],
+        cache_statuses=result["cache_statuses"],
+    )
+
+
+def measure_level(
+    server: Server, scenario: Scenario, *, concurrency: int, seconds: float, warmup: float
+) -> LevelFigures:
+    """One run of the generator process at `concurrency` for `seconds` (after `warmup`)."""
+    workers = server.workers()
+    arguments = [
+        *("--concurrency", str(concurrency), "--seconds", str(seconds)),
+        *("--warmup", str(warmup)),
+    ]
+    server_cpu, machine = _cpu_seconds(workers), psutil.cpu_times()
+    result = _generate(server, scenario, arguments, timeout=seconds + warmup + 300)
+    server_cpu = _cpu_seconds(workers) - server_cpu
+    machine_after = psutil.cpu_times()
     idle = (machine_after.idle + machine_after.iowait) - (machine.idle + machine.iowait)
     elapsed = sum(machine_after) - sum(machine)
     latencies = sorted(result["latencies_ms"])
     count = len(latencies)
     # The server's CPU over the generator's whole run, warm-up included, per request sent.
     sent = count + result["warmup_requests"]
+    hits = sum(n for status, n in result["cache_statuses"].items() if status.endswith("; hit"))
     return LevelFigures(
         scenario=scenario.name,
+        cache=server.cache,
         concurrency=concurrency,
         requests=count,
         seconds=result["seconds"],
@@ -177,6 +221,7 @@ def measure_level(
         server_cpu_ms_per_request=server_cpu * 1000 / max(sent, 1),
         generator_cpu_share=result["generator_cpu_seconds"] / result["seconds"],
         machine_busy_share=1 - idle / elapsed if elapsed else 0.0,
+        hit_share=hits / max(count, 1),
     )
 
 

@@ -24,6 +24,7 @@ from strawberry.relay import to_base64
 
 from audience.benchmarks import RECORD_EVENTS
 from audience.models import Profile, TitlePopularity
+from catalog.filters import public_shows
 from catalog.models import Genre, Title, TitleKind
 from config.accounts.models import ApiToken
 from config.accounts.tokens import api_token_issue
@@ -78,16 +79,19 @@ class Scenario:
 
 
 def _popular_titles(count: int) -> list[Title]:
-    """The most viewed movies and series; the most credited ones where nobody watched yet."""
+    """The most viewed public movies and series; the most credited ones where nobody
+    watched yet."""
     kinds = [TitleKind.MOVIE, TitleKind.SERIES]
     ids = list(
-        TitlePopularity.objects.filter(region="", title__kind__in=kinds)
+        TitlePopularity.objects.filter(
+            public_shows(title="title"), region="", title__kind__in=kinds
+        )
         .order_by("-views", "title_id")
         .values_list("title_id", flat=True)[:count]
     )
     if len(ids) < count:
         ids += (
-            Title.objects.filter(kind__in=kinds)
+            Title.objects.filter(public_shows(), kind__in=kinds)
             .exclude(pk__in=ids)
             .annotate(credit_count=Count("credits"))
             .order_by("-credit_count", "pk")
@@ -210,6 +214,9 @@ SCENARIOS: dict[str, tuple[str, Callable[[], list[dict[str, Any]]]]] = {
     "record": (f"recordViewingEvents, {EVENTS_PER_BATCH} events a batch", _record_events),
 }
 
+# Public reads, which the response cache may answer; a home screen is a profile's own.
+CACHEABLE = ("title", "browse", "search")
+
 
 def scenario_build(name: str) -> Scenario:
     label, build = SCENARIOS[name]
@@ -222,7 +229,7 @@ def scenario_build(name: str) -> Scenario:
 def queries_per_request(scenario: Scenario) -> int:
     """SQL queries of one request, in this process through the test client, after a warm-up.
 
-    Rate limiting is off, as on the measured server; the token lookup counts.
+    Rate limiting and the response cache are off; the token lookup counts.
     """
     from audience.api_load import fresh_events
 
@@ -236,7 +243,11 @@ def queries_per_request(scenario: Scenario) -> int:
         if response.status_code != 200 or payload.get("errors"):
             raise RuntimeError(f"{scenario.name} failed in-process: {payload}")
 
-    with override_settings(RATE_LIMIT_ENABLED=False, ALLOWED_HOSTS=["testserver"]):
+    with override_settings(
+        RATE_LIMIT_ENABLED=False,
+        ALLOWED_HOSTS=["testserver"],
+        GRAPHQL_RESPONSE_CACHE_ENABLED=False,
+    ):
         send()
         with CaptureQueriesContext(connection) as captured:
             send()

@@ -12,22 +12,33 @@ import matplotlib.pyplot as plt
 
 
 def latency_plot(figures: dict[str, Any], path: Path) -> None:
-    """p50 (solid) and p99 (dashed) against concurrency, one panel per scenario."""
+    """p50 (solid) and p99 (dashed) against concurrency, one panel per scenario, without the
+    response cache and, for the public reads, with it (log scale: hits are milliseconds)."""
     names = list(dict.fromkeys(level["scenario"] for level in figures["levels"]))
-    figure, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.4), squeeze=False)
+    figure, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.6), squeeze=False)
     for axis, name in zip(axes[0], names, strict=True):
-        levels = [level for level in figures["levels"] if level["scenario"] == name]
-        concurrency = [level["concurrency"] for level in levels]
-        axis.plot(concurrency, [level["p50_ms"] for level in levels], "o-", label="p50")
-        axis.plot(concurrency, [level["p99_ms"] for level in levels], "s--", label="p99")
+        runs = ((False, "tab:blue", "computed"), (True, "tab:orange", "cached"))
+        for cache, color, label in runs:
+            levels = [
+                level
+                for level in figures["levels"]
+                if level["scenario"] == name and level["cache"] == cache
+            ]
+            if not levels:
+                continue
+            concurrency = [level["concurrency"] for level in levels]
+            p50 = [level["p50_ms"] for level in levels]
+            axis.plot(concurrency, p50, "o-", color=color, label=f"{label} p50")
+            p99 = [level["p99_ms"] for level in levels]
+            axis.plot(concurrency, p99, "s--", color=color, label=f"{label} p99")
+            axis.set_xticks(concurrency, [str(value) for value in concurrency])
         axis.set_xscale("log", base=2)
-        axis.set_xticks(concurrency, [str(value) for value in concurrency])
-        axis.set_ylim(bottom=0)
+        axis.set_yscale("log")
         axis.set_title(name)
         axis.set_xlabel("concurrency")
-        axis.grid(alpha=0.3)
+        axis.grid(alpha=0.3, which="both")
     axes[0][0].set_ylabel("latency (ms)")
-    axes[0][0].legend()
+    axes[0][0].legend(fontsize="small")
     figure.suptitle(f"API latency, {figures['workers']} workers, {figures['database']}")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ from strawberry.relay import to_base64
 
 from audience import popularity
 from audience.models import AgeBand, Profile, ViewingEvent
+from catalog.filters import public_shows
 from catalog.models import Title, TitleKind
 
 RECORD_EVENTS = """
@@ -107,7 +108,9 @@ def measure_ingestion(*, batches: int, batch_size: int, port: int = 8765) -> Ing
     """
     profile = _benchmark_profile()
     titles = list(
-        Title.objects.filter(kind=TitleKind.MOVIE).values_list("pk", flat=True)[:batch_size]
+        Title.objects.filter(public_shows(), kind=TitleKind.MOVIE).values_list("pk", flat=True)[
+            :batch_size
+        ]
     )
     cookies = session_cookies(profile.account)
     with (

@@ -11,7 +11,6 @@ import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from django.db import connection
 from strawberry.relay import to_base64
 
 from audience import recommendations, tasks
+from audience.benchmark_memory import memory_peaks
 from audience.benchmarks import http_server, session_cookies
 from audience.models import RecommendationRun
 
@@ -64,6 +64,7 @@ class FullRefreshFigures:
     interactions: int
     peak_memory_mb: float  # all worker processes together, sampled
     peak_process_mb: float  # the largest single worker process
+    peak_postgres_mb: float  # PostgreSQL's private memory above its level at the start
 
 
 def measure_full_refresh(*, concurrency: int = 2) -> FullRefreshFigures:
@@ -72,7 +73,10 @@ def measure_full_refresh(*, concurrency: int = 2) -> FullRefreshFigures:
     Timed from sending `refresh_recommendations` to its run's last chunk; the worker's
     processes are sampled for their resident memory every 100 ms.
     """
-    with _celery_worker(concurrency) as worker, _memory_sampler(worker) as memory:
+    with (
+        _celery_worker(concurrency) as worker,
+        memory_peaks(lambda: [worker, *worker.children(recursive=True)]) as memory,
+    ):
         started = time.perf_counter()
         report = tasks.refresh_recommendations.delay().get(timeout=3600)
         if report["skipped"]:
@@ -88,8 +92,7 @@ def measure_full_refresh(*, concurrency: int = 2) -> FullRefreshFigures:
         training_seconds=model.training_seconds,
         items=model.items,
         interactions=model.interactions,
-        peak_memory_mb=memory.peak_total / 2**20,
-        peak_process_mb=memory.peak_process / 2**20,
+        **memory.as_mb(),
     )
 
 
@@ -128,39 +131,6 @@ def _celery_worker(concurrency: int) -> Iterator[psutil.Process]:
     finally:
         process.terminate()
         process.wait(timeout=60)
-
-
-@dataclass
-class _MemorySampler:
-    peak_total: int = 0
-    peak_process: int = 0
-
-
-@contextmanager
-def _memory_sampler(worker: psutil.Process) -> Iterator[_MemorySampler]:
-    sampler = _MemorySampler()
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            try:
-                sizes = [
-                    process.memory_info().rss
-                    for process in (worker, *worker.children(recursive=True))
-                ]
-            except psutil.Error:
-                continue
-            sampler.peak_total = max(sampler.peak_total, sum(sizes))
-            sampler.peak_process = max(sampler.peak_process, max(sizes))
-            stop.wait(0.1)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    try:
-        yield sampler
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _sample_profiles(count: int, seed: int = 7) -> list[int]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from audience.api_benchmark_report import report_markdown
 from audience.api_benchmarks import EVENTS_PER_BATCH
 from audience.models import ViewingEvent
 from config.accounts.models import ApiToken
@@ -43,8 +44,8 @@ def test_the_api_benchmark_loads_a_production_server_and_records_every_request(
     # Then every request succeeded and was timed, the batches were stored over HTTP,
     # and the benchmark's API tokens are gone
     figures = json.loads(output.read_text())
-    levels = {level["scenario"]: level for level in figures["levels"]}
-    assert set(levels) == {"title", "record"}
+    levels = {(level["scenario"], level["cache"]): level for level in figures["levels"]}
+    assert set(levels) == {("title", False), ("record", False), ("title", True)}
     for level in levels.values():
         assert level["concurrency"] == 2
         assert level["errors"] == 0, level["first_error"]
@@ -57,7 +58,18 @@ def test_the_api_benchmark_loads_a_production_server_and_records_every_request(
     stored = ViewingEvent.objects.count() - events_before
     # the two in-process batches that count queries, then the load's (warm-up included)
     assert stored % EVENTS_PER_BATCH == 0
-    assert stored >= EVENTS_PER_BATCH * (2 + levels["record"]["requests"])
+    assert stored >= EVENTS_PER_BATCH * (2 + levels["record", False]["requests"])
     assert len(figures["peak_worker_memory_mb"]) == 1
     assert figures["peak_worker_memory_mb"][0] > 0
     assert not ApiToken.objects.exists()
+
+    # and, with the response cache on, each title page was computed and stored once, then
+    # served from the cache, as was every request under load
+    (title_passes,) = figures["cache_passes"]
+    distinct = len(titles)  # every one a movie
+    assert title_passes["miss"]["cache_statuses"] == {"catalog-graphql; fwd=miss; stored": distinct}
+    assert title_passes["hit"]["cache_statuses"] == {"catalog-graphql; hit": distinct}
+    assert levels["title", False]["hit_share"] == 0
+    assert levels["title", True]["hit_share"] == 1
+    report = report_markdown(figures, "images/api-latency.png")
+    assert f"| title page (credits, similar titles, availability) | {distinct} |" in report

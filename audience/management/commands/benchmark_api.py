@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.test.utils import override_settings
 
 from audience import api_benchmark_server, api_benchmarks
 from audience.api_benchmark_report import report_markdown
@@ -24,6 +25,7 @@ from audience.benchmark_plots import latency_plot
 from audience.models import ViewingEvent
 from catalog.models import Title
 from config.docs_sections import section_replace
+from config.response_cache.tables import public_tables, tokens_renew
 
 RESULTS = Path(settings.BASE_DIR) / ".bench" / "api.json"
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
@@ -37,7 +39,8 @@ class Command(BaseCommand):
         "Start uvicorn with production settings and several workers on the database the "
         "process is connected to (REDIS_URL must be set), load it with a closed-loop "
         "generator in another process at fixed concurrency levels, and record throughput, "
-        "p50, p99, errors, SQL queries per request and the workers' peak memory. With "
+        "p50, p99, errors, SQL queries per request and the workers' peak memory; then, "
+        "with the response cache on, the public reads' misses, hits and load. With "
         "--report, write docs/benchmarks.md and the latency plot from the results."
     )
 
@@ -74,24 +77,16 @@ class Command(BaseCommand):
         for scenario in scenarios:
             queries[scenario.name] = api_benchmarks.queries_per_request(scenario)
             self.stdout.write(f"{scenario.name}: {queries[scenario.name]} SQL queries a request")
-        levels = []
-        with api_benchmark_server.api_server(options["workers"]) as server:
-            for scenario in scenarios:
-                for concurrency in options["concurrency"]:
-                    level = api_benchmark_server.measure_level(
-                        server,
-                        scenario,
-                        concurrency=concurrency,
-                        seconds=options["seconds"],
-                        warmup=options["warmup"],
-                    )
-                    self.stdout.write(
-                        f"{scenario.name} c={concurrency}: {level.throughput:.1f}/s "
-                        f"p50 {level.p50_ms:.1f} ms p99 {level.p99_ms:.1f} ms "
-                        f"errors {level.errors} {level.first_error}"
-                    )
-                    levels.append(asdict(level))
+        with api_benchmark_server.api_server(options["workers"], cache=False) as server:
+            levels = self._levels(server, scenarios, options)
             memory = api_benchmark_server.peak_worker_memory_mb(server)
+        cacheable = [s for s in scenarios if s.name in api_benchmarks.CACHEABLE]
+        passes, cached_memory = [], []
+        if cacheable:
+            with api_benchmark_server.api_server(options["workers"], cache=True) as server:
+                passes = self._cache_passes(server, cacheable)
+                levels += self._levels(server, cacheable, options)
+                cached_memory = api_benchmark_server.peak_worker_memory_mb(server)
         return {
             "database": connection.settings_dict["NAME"],
             "titles": Title.objects.count(),
@@ -104,9 +99,54 @@ class Command(BaseCommand):
             "labels": {scenario.name: scenario.label for scenario in scenarios},
             "queries": queries,
             "levels": levels,
+            "cache_passes": passes,
             "peak_worker_memory_mb": memory,
+            "peak_worker_memory_cached_mb": cached_memory,
             "measured_on": date.today().isoformat(),
         }
+
+    def _levels(
+        self,
+        server: api_benchmark_server.Server,
+        scenarios: list[api_benchmarks.Scenario],
+        options: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        levels = []
+        for scenario in scenarios:
+            for concurrency in options["concurrency"]:
+                level = api_benchmark_server.measure_level(
+                    server,
+                    scenario,
+                    concurrency=concurrency,
+                    seconds=options["seconds"],
+                    warmup=options["warmup"],
+                )
+                self.stdout.write(
+                    f"{scenario.name} c={concurrency} cache {'on' if server.cache else 'off'}: "
+                    f"{level.throughput:.1f}/s p50 {level.p50_ms:.1f} ms "
+                    f"p99 {level.p99_ms:.1f} ms hits {level.hit_share:.0%} "
+                    f"errors {level.errors} {level.first_error}"
+                )
+                levels.append(asdict(level))
+        return levels
+
+    def _cache_passes(
+        self, server: api_benchmark_server.Server, scenarios: list[api_benchmarks.Scenario]
+    ) -> list[dict[str, Any]]:
+        """Each scenario's requests once with every stored response stale (misses), then
+        once more (hits)."""
+        with override_settings(GRAPHQL_RESPONSE_CACHE_ENABLED=True):
+            tokens_renew(public_tables())
+        passes = []
+        for scenario in scenarios:
+            miss = api_benchmark_server.measure_once(server, scenario)
+            hit = api_benchmark_server.measure_once(server, scenario)
+            self.stdout.write(
+                f"{scenario.name}: miss p50 {miss.p50_ms:.1f} ms, hit p50 {hit.p50_ms:.1f} ms "
+                f"{miss.cache_statuses} {hit.cache_statuses}"
+            )
+            passes.append({"scenario": scenario.name, "miss": asdict(miss), "hit": asdict(hit)})
+        return passes
 
     def _write_report(self, results: Path) -> None:
         if not results.exists():

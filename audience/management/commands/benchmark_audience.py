@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from audience import benchmarks
+from audience.benchmark_memory import memory_peaks, this_process
 from audience.benchmark_plots import refresh_plot
 from catalog.models import Title
 from config.docs_sections import section_replace
@@ -80,12 +81,21 @@ class Command(BaseCommand):
         self._ensure_events(events, profiles)
         total = benchmarks.event_count()
         self.stdout.write(f"Measuring on {total:,} events")
-        floor = benchmarks.timed_sql_floor()
-        rebuild = benchmarks.timed_rebuild()
+        memory: dict[str, dict[str, float]] = {}
+        with memory_peaks(this_process) as peaks:
+            floor = benchmarks.timed_sql_floor()
+        memory["floor"] = peaks.as_mb()
+        with memory_peaks(this_process) as peaks:
+            rebuild = benchmarks.timed_rebuild()
+        memory["rebuild"] = peaks.as_mb()
         self.stdout.write(f"floor {floor:.1f} s, rebuild {rebuild:.1f} s")
         call_command("generate_viewing", events=increment, profiles=0, days=1, seed=total)
-        refresh, folded = benchmarks.timed_refresh()
-        rankings = benchmarks.timed_rankings()
+        with memory_peaks(this_process) as peaks:
+            refresh, folded = benchmarks.timed_refresh()
+        memory["refresh"] = peaks.as_mb()
+        with memory_peaks(this_process) as peaks:
+            rankings = benchmarks.timed_rankings()
+        memory["rankings"] = peaks.as_mb()
         self.stdout.write(f"refresh of {folded:,} new events: {refresh:.2f} s")
         self.stdout.write(f"Top 10 weeks, trending and popularity re-ranked: {rankings:.2f} s")
         figures: dict[str, Any] = {
@@ -95,6 +105,7 @@ class Command(BaseCommand):
             "increment": folded,
             "refresh_seconds": refresh,
             "rankings_seconds": rankings,
+            "memory": memory,
             "measured_on": date.today().isoformat(),
         }
         if ingest:
@@ -181,6 +192,21 @@ def _report(results: list[dict[str, Any]]) -> str:
             f"| {figures['increment']:,} | {figures['refresh_seconds']:.2f} s "
             f"| {figures['rankings_seconds']:.2f} s |"
         )
+    lines += [
+        "",
+        "Peak memory, MB: the process running the task (resident) / PostgreSQL's processes "
+        "(private memory above their level before the task)",
+        "",
+        "| events | SQL floor | rebuild | incremental refresh | re-ranking |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for figures in results:
+        cells = " | ".join(
+            f"{figures['memory'][task]['peak_memory_mb']:,.0f} / "
+            f"{figures['memory'][task]['peak_postgres_mb']:,.0f}"
+            for task in ("floor", "rebuild", "refresh", "rankings")
+        )
+        lines.append(f"| {figures['events']:,} | {cells} |")
     ingestion = [figures["ingestion"] for figures in results if "ingestion" in figures]
     if ingestion:
         lines += [

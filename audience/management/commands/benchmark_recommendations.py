@@ -93,7 +93,8 @@ def _report(figures: dict[str, Any]) -> str:
             f"{refresh['interactions']:,} profile-title pairs, {refresh['items']:,} items) |",
             f"| peak memory of the worker's processes together | < {TARGET_PEAK_MB // 1024} GB "
             f"| {refresh['peak_memory_mb'] / 1024:.1f} GB (largest process "
-            f"{refresh['peak_process_mb'] / 1024:.1f} GB) |",
+            f"{refresh['peak_process_mb'] / 1024:.1f} GB; PostgreSQL "
+            f"{refresh['peak_postgres_mb']:,.0f} MB) |",
             f"| one profile on demand (`refresh_profile`), median / p99 of "
             f"{profile['samples']} | ≤ {TARGET_PROFILE_MS} ms "
             f"| {profile['median_ms']:.0f} ms / {profile['p99_ms']:.0f} ms |",
