@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 from tests.deployment import production_environment, run_python
 
@@ -17,8 +19,26 @@ def test_the_deployment_check_passes_without_a_warning() -> None:
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    # The three looking for Django's middleware by path, which subclasses replace
+    assert result.stdout.strip() == "System check identified no issues (3 silenced)."
     assert "WARNING" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "django_middleware",
+    [
+        "django.middleware.security.SecurityMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+    ],
+)
+def test_the_silenced_checks_middleware_is_in_place(django_middleware: str) -> None:
+    django_class = import_string(django_middleware)
+    in_place = [
+        path for path in settings.MIDDLEWARE if issubclass(import_string(path), django_class)
+    ]
+
+    assert len(in_place) == 1
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,10 @@ RESULTS = Path(settings.BASE_DIR) / ".bench" / "api.json"
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 IMAGE = Path(settings.BASE_DIR) / "docs" / "images" / "api-latency.png"
 START, END = "<!-- api-benchmark:start -->", "<!-- api-benchmark:end -->"
-GENERATOR = "`python -m audience.api_load`, an asyncio/httpx closed loop in its own process"
+GENERATOR = (
+    "`python -m audience.api_load`, a closed loop on asyncio streams (HTTP/1.1 keep-alive) "
+    "in its own process"
+)
 
 
 class Command(BaseCommand):
