@@ -1,9 +1,10 @@
 """Peak memory of a piece of work being measured: its processes' and PostgreSQL's.
 
 A thread samples, every 100 ms, the resident memory of the processes doing the work, and
-the private (resident, not shared) memory of every PostgreSQL process above what they held
-when sampling began: what the work's queries cost the database in sorts, hashes and
-parallel workers, without the shared buffers that every backend maps.
+the private (resident, not shared) memory of all of PostgreSQL's processes together: the
+backends' sorts, hashes and parallel workers, without the shared buffers that every
+backend maps. A backend keeps some of what a query freed, so the figure is a peak over
+the task, not the task's own increment.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ MB = 2**20
 class MemoryPeaks:
     total: int = 0  # bytes: the work's processes together, at their peak
     largest: int = 0  # the largest single process at its peak
-    postgres: int = 0  # PostgreSQL's private memory above its level at the start
+    postgres: int = 0  # all of PostgreSQL's processes' private memory, together
 
     def as_mb(self) -> dict[str, float]:
         return {
@@ -46,7 +47,7 @@ def _postgres_private_bytes() -> int:
     return total
 
 
-def _sample(peaks: MemoryPeaks, processes: Callable[[], list[psutil.Process]], base: int) -> None:
+def _sample(peaks: MemoryPeaks, processes: Callable[[], list[psutil.Process]]) -> None:
     sizes = []
     for process in processes():
         try:
@@ -56,7 +57,7 @@ def _sample(peaks: MemoryPeaks, processes: Callable[[], list[psutil.Process]], b
     if sizes:
         peaks.total = max(peaks.total, sum(sizes))
         peaks.largest = max(peaks.largest, max(sizes))
-    peaks.postgres = max(peaks.postgres, _postgres_private_bytes() - base)
+    peaks.postgres = max(peaks.postgres, _postgres_private_bytes())
 
 
 @contextmanager
@@ -64,12 +65,11 @@ def memory_peaks(processes: Callable[[], list[psutil.Process]]) -> Iterator[Memo
     """Sample while the block runs; `processes` names the work's processes at each sample
     (a worker's children come and go)."""
     peaks = MemoryPeaks()
-    base = _postgres_private_bytes()
     stop = threading.Event()
 
     def sample_until_stopped() -> None:
         while not stop.is_set():
-            _sample(peaks, processes, base)
+            _sample(peaks, processes)
             stop.wait(SAMPLE_SECONDS)
 
     thread = threading.Thread(target=sample_until_stopped, daemon=True)
@@ -79,7 +79,7 @@ def memory_peaks(processes: Callable[[], list[psutil.Process]]) -> Iterator[Memo
     finally:
         stop.set()
         thread.join()
-        _sample(peaks, processes, base)
+        _sample(peaks, processes)
 
 
 def this_process() -> list[psutil.Process]:

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import NullLocator
 
 
 def latency_plot(figures: dict[str, Any], path: Path) -> None:
@@ -17,6 +18,8 @@ def latency_plot(figures: dict[str, Any], path: Path) -> None:
     names = list(dict.fromkeys(level["scenario"] for level in figures["levels"]))
     figure, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.6), squeeze=False)
     for axis, name in zip(axes[0], names, strict=True):
+        axis.set_xscale("log", base=2)
+        axis.set_yscale("log")
         runs = ((False, "tab:blue", "computed"), (True, "tab:orange", "cached"))
         for cache, color, label in runs:
             levels = [
@@ -32,8 +35,7 @@ def latency_plot(figures: dict[str, Any], path: Path) -> None:
             p99 = [level["p99_ms"] for level in levels]
             axis.plot(concurrency, p99, "s--", color=color, label=f"{label} p99")
             axis.set_xticks(concurrency, [str(value) for value in concurrency])
-        axis.set_xscale("log", base=2)
-        axis.set_yscale("log")
+            axis.xaxis.set_minor_locator(NullLocator())
         axis.set_title(name)
         axis.set_xlabel("concurrency")
         axis.grid(alpha=0.3, which="both")

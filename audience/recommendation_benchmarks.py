@@ -64,7 +64,7 @@ class FullRefreshFigures:
     interactions: int
     peak_memory_mb: float  # all worker processes together, sampled
     peak_process_mb: float  # the largest single worker process
-    peak_postgres_mb: float  # PostgreSQL's private memory above its level at the start
+    peak_postgres_mb: float  # all of PostgreSQL's processes' private memory, together
 
 
 def measure_full_refresh(*, concurrency: int = 2) -> FullRefreshFigures:

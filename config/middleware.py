@@ -6,7 +6,8 @@ the GIL between threads, and every concurrent request queueing for that thread. 
 response takes about 1 ms to serve and waited several for the hops. These subclasses run
 the hooks inline when they cannot block (they read headers and cookies, set attributes
 and response headers) and keep the hop for what reads or writes the database (saving a
-modified session, looking up an API token). Under WSGI they behave as Django's.
+modified session, storing messages, looking up an API token). Under WSGI they behave as
+Django's. config/checks.py runs Django's deployment checks over them.
 """
 
 from __future__ import annotations
@@ -73,9 +74,20 @@ class AuthenticationMiddleware(InlineHooks, auth.AuthenticationMiddleware):
     """Sets the lazy `request.user`: the session is read when the user is first asked for."""
 
 
-class MessageMiddleware(InlineHooks, messages.MessageMiddleware):
-    """Its storage writes into the cookie or the session, which the session middleware
-    saves."""
+class MessageMiddleware(messages.MessageMiddleware):
+    """Storing messages may fall back on the session, which may have to be read from the
+    database; a request that neither added nor showed any (every API request) stores
+    nothing."""
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        self.process_request(request)
+        response = await self.get_response(request)  # type: ignore[misc]
+        storage = getattr(request, "_messages", None)
+        if storage is not None and (storage.used or storage.added_new):
+            return await sync_to_async(self.process_response, thread_sensitive=True)(
+                request, response
+            )
+        return self.process_response(request, response)
 
 
 class XFrameOptionsMiddleware(InlineHooks, clickjacking.XFrameOptionsMiddleware):

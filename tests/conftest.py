@@ -33,8 +33,8 @@ def no_rate_limits(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def no_response_cache(settings: Any) -> None:
-    """Tests roll their writes back, so no commit would announce them to the response
-    cache; tests/config/test_response_cache.py turns it back on."""
+    """Tests roll their writes back, so no commit announces them: an answer stored in one
+    test could be served in the next. tests/config/test_response_cache.py turns it on."""
     settings.GRAPHQL_RESPONSE_CACHE_ENABLED = False
 
 

@@ -138,6 +138,8 @@ def _upsert_keywords(cursor: Cursor[TupleRow]) -> list[int]:
         sql.SQL("SELECT name, id FROM {} WHERE name = ANY(%s)").format(table), [vocab.KEYWORDS]
     )
     by_name: dict[str, int] = dict(cursor.fetchall())
+    # psycopg's own cursor bypasses the statement tracking that keeps API responses fresh.
+    tokens_renew_on_commit(connection, {Keyword._meta.db_table})
     return [int(by_name[name]) for name in vocab.KEYWORDS]
 
 
@@ -215,7 +217,7 @@ class _CopyWriter:
                     bar.update(PROGRESS_STEP)
             bar.update(written % PROGRESS_STEP)
         self.summary.rows[table] = self.summary.rows.get(table, 0) + written
-        # COPY bypasses the statement tracking that keeps cached API responses fresh.
+        # COPY bypasses the statement tracking that keeps API responses fresh.
         tokens_renew_on_commit(connection, {table})
 
     def titles(self, plan: TitlePlan, rating_ids: list[int], now: datetime) -> Ints:

@@ -36,20 +36,25 @@ from graphql import (
 )
 from strawberry.types import ExecutionResult
 
-from config.response_cache.tables import REDIS_TIMEOUT_SECONDS, public_tables, tokens_key
+from config.response_cache.tables import (
+    REDIS_TIMEOUT_SECONDS,
+    key_prefix,
+    public_tables,
+    tokens_key,
+)
 
 logger = logging.getLogger(__name__)
 
 # Root fields whose answers are the same for every caller but staff. The personal ones
-# (`profile`, `home`, `myProfiles`) and the staff-only ones are left out.
+# (`profile`, `home`, `myProfiles`) and the staff-only ones are left out, and so are
+# `node` and `nodes`: a profile's id asked for by someone else resolves to null without
+# reading a table, an answer that would then be served to its owner too.
 PUBLIC_ROOT_FIELDS = frozenset(
     {
         "__typename",
         "_entities",
         "_service",
         "genres",
-        "node",
-        "nodes",
         "people",
         "person",
         "search",
@@ -61,6 +66,10 @@ PUBLIC_ROOT_FIELDS = frozenset(
 )
 # How long Redis is left alone after it failed to answer: requests are computed meanwhile.
 REDIS_RETRY_SECONDS = 5.0
+# Longer documents are fingerprinted every time rather than kept in the memo.
+MEMO_MAX_CHARS = 20_000
+# A larger response is computed every time rather than stored.
+MAX_ENTRY_BYTES = 1_000_000
 
 # RFC 9211 `Cache-Status` values, under this cache's name.
 CACHE_NAME = "catalog-graphql"
@@ -89,13 +98,31 @@ def _root_fields(
     return names
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    digest: str  # of the normalised document
+    variables: frozenset[str]  # the operation's declared variables
+
+
+def document_fingerprint(query: str, operation_name: str | None) -> Fingerprint | None:
+    """The normalised document's hash (parsed and printed again: spacing, commas and
+    comments do not count) and its operation's variables, if that operation is a query of
+    public root fields only; else None. Short documents, which clients send again and
+    again, are remembered."""
+    if len(query) > MEMO_MAX_CHARS:
+        return _fingerprint(query, operation_name)
+    return _fingerprint_memo(query, operation_name)
+
+
 @lru_cache(maxsize=2048)
-def document_fingerprint(query: str, operation_name: str | None) -> str | None:
-    """The hash of the normalised document (parsed and printed again: spacing, commas and
-    comments do not count) if the operation it runs is a query of public root fields only;
-    else None."""
+def _fingerprint_memo(query: str, operation_name: str | None) -> Fingerprint | None:
+    return _fingerprint(query, operation_name)
+
+
+def _fingerprint(query: str, operation_name: str | None) -> Fingerprint | None:
     try:
-        document = parse(query)
+        # The token limit first: this runs in the event loop, before Strawberry's own parse.
+        document = parse(query, max_tokens=settings.GRAPHQL_MAX_TOKENS)
     except GraphQLError:
         return None
     operation = get_operation_ast(document, operation_name)
@@ -108,15 +135,25 @@ def document_fingerprint(query: str, operation_name: str | None) -> str | None:
     }
     if not _root_fields(operation.selection_set, fragments, set()) <= PUBLIC_ROOT_FIELDS:
         return None
-    return hashlib.sha256(print_ast(document).encode()).hexdigest()
+    return Fingerprint(
+        digest=hashlib.sha256(print_ast(document).encode()).hexdigest(),
+        variables=frozenset(
+            definition.variable.name.value for definition in operation.variable_definitions or ()
+        ),
+    )
 
 
-def response_key(fingerprint: str, operation_name: str | None, variables: Any) -> str:
+def response_key(fingerprint: Fingerprint, operation_name: str | None, variables: Any) -> str:
+    """Variables the operation does not declare change nothing in its answer, so they are
+    left out: they cannot make new entries."""
+    declared = {
+        name: value for name, value in (variables or {}).items() if name in fingerprint.variables
+    }
     arguments = json.dumps(
-        [operation_name, variables or {}], sort_keys=True, separators=(",", ":"), default=str
+        [operation_name, declared], sort_keys=True, separators=(",", ":"), default=str
     )
     digest = hashlib.sha256(arguments.encode()).hexdigest()
-    return f"{settings.GRAPHQL_RESPONSE_CACHE_PREFIX}:response:{fingerprint}:{digest}"
+    return f"{key_prefix()}:response:{fingerprint.digest}:{digest}"
 
 
 @dataclass
@@ -140,7 +177,7 @@ def _client() -> redis.asyncio.Redis:
     client = _clients.get(loop)
     if client is None:
         client = _clients[loop] = redis.asyncio.Redis.from_url(
-            settings.REDIS_URL,
+            settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL,
             socket_timeout=REDIS_TIMEOUT_SECONDS,
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
@@ -150,7 +187,7 @@ def _client() -> redis.asyncio.Redis:
 def cache_available() -> bool:
     return (
         settings.GRAPHQL_RESPONSE_CACHE_ENABLED
-        and bool(settings.REDIS_URL)
+        and bool(settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL)
         and time.monotonic() >= _unavailable_until
     )
 
@@ -194,10 +231,14 @@ async def lookup(key: str) -> Lookup | None:
         return None
     if entry is None:
         return Lookup(tokens=tokens)
-    stored = json.loads(entry)
-    if any(tokens.get(table) != token for table, token in stored["tables"].items()):
+    try:
+        stored = json.loads(entry)
+        fresh = all(tokens.get(table) == token for table, token in stored["tables"].items())
+        result = ExecutionResult(stored["data"], None, stored["extensions"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        logger.warning("An unreadable response cache entry at %s: computing it again", key)
         return Lookup(tokens=tokens)
-    return Lookup(ExecutionResult(stored["data"], None, stored["extensions"]), tokens)
+    return Lookup(result if fresh else None, tokens)
 
 
 def storable(result: ExecutionResult, tables: set[str]) -> bool:
@@ -211,6 +252,8 @@ async def store(
     """Store the response if it may be; whether it was."""
     if not storable(result, tables):
         return False
+    if not tables <= tokens.keys():  # a table's token was evicted since the lookup
+        return False
     try:
         entry = json.dumps(
             {
@@ -222,6 +265,8 @@ async def store(
         )
     except (TypeError, ValueError):
         logger.warning("A response to %s could not be stored: not plain JSON", key)
+        return False
+    if len(entry) > MAX_ENTRY_BYTES:
         return False
     try:
         await _client().set(key, entry, ex=settings.GRAPHQL_RESPONSE_CACHE_SECONDS)

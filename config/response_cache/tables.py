@@ -1,11 +1,12 @@
 """Which tables each SQL statement reads and writes, and a token per public table that
 changes whenever a committed transaction wrote to it.
 
-Every statement on every connection passes through `statement_track` (a Django execute
-wrapper, installed as each connection opens). Reads are collected only inside
-`tables_read()`, around a response being computed; writes always, and their tables get new
-tokens when the transaction commits (at once in autocommit). Only psycopg's `COPY` bypasses
-execute wrappers: whoever copies into a public table calls `tokens_renew` itself.
+Every statement run through Django's cursors passes through `statement_track` (a Django
+execute wrapper, installed as each connection opens). Reads are collected only inside
+`tables_read()`, around a response being computed; writes always (whenever the cache's
+Redis is configured), and their tables get new tokens when the transaction commits (at
+once in autocommit). Statements run on psycopg's own cursors, `COPY` among them, bypass
+execute wrappers: whoever writes a public table that way calls `tokens_renew_on_commit`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 logger = logging.getLogger(__name__)
 
 REDIS_TIMEOUT_SECONDS = 0.25
+RENEWAL_ATTEMPTS = 3
 # The audience's published figures; with every catalog table, the tables any caller may
 # read. A response that read any other table (a profile, an account, a production) is
 # someone's own and is never stored.
@@ -92,21 +94,28 @@ def tables_read() -> Iterator[set[str]]:
         _reads.reset(reset)
 
 
+def announcing() -> bool:
+    return bool(settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL)
+
+
 def statement_track(
     execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
-    if not settings.GRAPHQL_RESPONSE_CACHE_ENABLED:
+    if not announcing():
         return execute(sql, params, many, context)
     # psycopg's composed SQL (sql.SQL(...).format(...)) is rendered to be read.
     text = sql if isinstance(sql, str) else sql.as_string(context["cursor"])
     reading = _reads.get()
     if reading is not None:
         reading.update(tables_in(text))
-    result = execute(sql, params, many, context)
     written = tables_written(text)
-    if written:
-        tokens_renew_on_commit(context["connection"], written)
-    return result
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        # Even when the statement raised: in autocommit it may have committed first (a
+        # connection lost after COMMIT), and a renewal too many only costs a recompute.
+        if written:
+            tokens_renew_on_commit(context["connection"], written)
 
 
 def statement_tracking_install(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
@@ -143,8 +152,14 @@ def tokens_renew_on_commit(connection: BaseDatabaseWrapper, tables: set[str]) ->
     renewal.tables.update(tables)
 
 
+def key_prefix() -> str:
+    """The cache's keys in Redis: the prefix, then the database's name."""
+    database = settings.DATABASES["default"]["NAME"]
+    return f"{settings.GRAPHQL_RESPONSE_CACHE_PREFIX}:{database}"
+
+
 def tokens_key() -> str:
-    return f"{settings.GRAPHQL_RESPONSE_CACHE_PREFIX}:tables"
+    return f"{key_prefix()}:tables"
 
 
 @cache
@@ -161,11 +176,17 @@ def tokens_renew(tables: Iterable[str]) -> None:
     them), a counter could come back to a value an old entry was stored with.
     """
     tables = sorted(tables)
-    if not tables or not settings.GRAPHQL_RESPONSE_CACHE_ENABLED:
+    if not tables or not announcing():
         return
     token = secrets.token_hex(8)
-    try:
-        _redis_at(settings.REDIS_URL).hset(tokens_key(), mapping=dict.fromkeys(tables, token))
-    except redis.RedisError:
-        # Responses stored from these tables stay until they expire.
-        logger.exception("Could not renew the response cache's tokens of %s", ", ".join(tables))
+    client = _redis_at(settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL)
+    for attempt in range(RENEWAL_ATTEMPTS):
+        try:
+            client.hset(tokens_key(), mapping=dict.fromkeys(tables, token))
+            return
+        except redis.RedisError:
+            if attempt == RENEWAL_ATTEMPTS - 1:
+                # Responses stored from these tables stay until they expire.
+                logger.exception(
+                    "Could not renew the response cache's tokens of %s", ", ".join(tables)
+                )

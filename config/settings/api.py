@@ -27,13 +27,19 @@ RATE_LIMIT_PER_IP = env_int("RATE_LIMIT_PER_IP", 300)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Public catalog reads are answered from Redis while every table they read is unchanged
-# (config/response_cache); every process that writes must share the setting, since its
-# writes are what invalidates. Entries expire after GRAPHQL_RESPONSE_CACHE_SECONDS, which
-# bounds what no write announces (an availability window opening with the clock).
+# (config/response_cache). Its own Redis database is best (maxmemory-policy volatile-lru:
+# entries expire and may be evicted, the tables' tokens may not); by default REDIS_URL's.
+# Every process that writes to the database announces its writes there whenever the URL
+# is set, whether or not it serves from the cache. Entries expire after
+# GRAPHQL_RESPONSE_CACHE_SECONDS, which bounds what no write announces (an availability
+# window opening with the clock).
+GRAPHQL_RESPONSE_CACHE_REDIS_URL = env_str("GRAPHQL_RESPONSE_CACHE_REDIS_URL") or REDIS_URL
 GRAPHQL_RESPONSE_CACHE_ENABLED = env_bool("GRAPHQL_RESPONSE_CACHE_ENABLED", default=True) and bool(
-    REDIS_URL
+    GRAPHQL_RESPONSE_CACHE_REDIS_URL
 )
 GRAPHQL_RESPONSE_CACHE_SECONDS = env_int("GRAPHQL_RESPONSE_CACHE_SECONDS", 120)
+# Keys are this prefix, then the database's name: servers of other databases sharing the
+# Redis (staging beside production) never answer from each other's entries.
 GRAPHQL_RESPONSE_CACHE_PREFIX = "catalog:graphql"
 
 # The front end's manifest of trusted documents (id -> text), a path absolute or relative to

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "audience",
     "config.accounts",
     "config.response_cache",
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -77,8 +78,8 @@ MIDDLEWARE = [
     "config.rate_limits.RateLimitMiddleware",
 ]
 # The deployment checks look for Django's own security, clickjacking and CSRF middleware by
-# path; config.middleware's subclasses of them stand in their places above
-# (tests/config/test_production_settings.py checks that they do).
+# path; config.middleware's subclasses of them stand in their places above, and
+# config/checks.py runs Django's checks again over them.
 SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W002", "security.W003"]
 
 ROOT_URLCONF = "config.urls"

@@ -12,6 +12,7 @@ import pytest
 import redis
 from celery.worker import WorkController
 from django.conf import settings as django_settings
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from strawberry.relay import to_base64
@@ -19,6 +20,7 @@ from strawberry.relay import to_base64
 from audience import tasks
 from catalog.models import Title
 from config.response_cache import store
+from config.response_cache.tables import tokens_key
 from tests.catalog.test_admin import title_form_data
 from tests.factories import (
     CastCreditFactory,
@@ -53,7 +55,7 @@ def response_cache(settings: Any, transactional_db: None) -> Iterator[None]:
     prefix = f"test-response-cache:{uuid.uuid4().hex}"
     settings.GRAPHQL_RESPONSE_CACHE_ENABLED = True
     settings.GRAPHQL_RESPONSE_CACHE_PREFIX = prefix
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis.Redis.from_url(settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL)
     yield
     keys = list(client.scan_iter(f"{prefix}:*"))
     if keys:
@@ -97,6 +99,49 @@ def test_a_repeated_read_is_served_from_the_cache(film: Title) -> None:
     assert first["data"]["title"]["cast"] == [{"character": "Mira", "person": {"name": "Ann Lee"}}]
 
 
+def test_variables_the_operation_does_not_declare_do_not_make_another_entry(
+    film: Title,
+) -> None:
+    client = Client()
+    title_page(client, film)
+
+    _, status = post(client, TITLE_PAGE, {"id": to_base64("Title", film.pk), "junk": "x1"})
+
+    assert status == "catalog-graphql; hit"
+
+
+def test_a_node_is_never_cached(response_cache: None) -> None:
+    """Someone else's profile id resolves to null without reading a table; stored, that
+    null would be served to the profile's owner too."""
+    profile = ProfileFactory()
+    query = f'{{ node(id: "{to_base64("Profile", profile.pk)}") {{ id }} }}'
+
+    _, anonymous = post(Client(), query)
+    owner, owners = post(client_of(profile.account), query)
+
+    assert (anonymous, owners) == ("catalog-graphql; fwd=bypass", "catalog-graphql; fwd=bypass")
+    assert owner["data"]["node"] == {"id": to_base64("Profile", profile.pk)}
+
+
+def test_a_write_renews_its_tables_tokens_when_its_transaction_commits(film: Title) -> None:
+    client = redis.Redis.from_url(django_settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL)
+    title_page(Client(), film)  # gives every public table a token
+
+    def token() -> bytes | None:
+        value: bytes | None = client.hget(tokens_key(), Title._meta.db_table)
+        return value
+
+    before = token()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Title.objects.filter(pk=film.pk).update(name="Never")
+        raise RuntimeError("rolled back")
+    assert token() == before
+    with transaction.atomic():
+        Title.objects.filter(pk=film.pk).update(name="Night Train to Lisbon")
+        assert token() == before
+    assert token() != before
+
+
 def test_spacing_and_comments_do_not_make_another_entry_but_variables_do(film: Title) -> None:
     client = Client()
     other = TitleFactory(name="Day Boat")
@@ -133,7 +178,7 @@ def test_a_person_renamed_in_the_admin_shows_on_the_titles_they_are_credited_on(
     film: Title, staff_client: Client
 ) -> None:
     client = Client()
-    title_page(client, film)
+    assert title_page(client, film)[1] == "catalog-graphql; fwd=miss; stored"
     person = film.credits.get().person
 
     change = reverse("admin:catalog_person_change", args=[person.pk])
@@ -180,16 +225,19 @@ def test_an_edit_keeps_the_responses_that_did_not_read_what_it_changed(
 ) -> None:
     client = Client()
     GenreFactory(name="Drama")
-    post(client, GENRES)
+    assert post(client, GENRES)[1] == "catalog-graphql; fwd=miss; stored"
+    assert title_page(client, film)[1] == "catalog-graphql; fwd=miss; stored"
 
-    staff_client.post(
+    response = staff_client.post(
         reverse("admin:catalog_title_change", args=[film.pk]),
         title_form_data(name="Night Train to Lisbon", year="2024"),
     )
+    assert response.status_code == 302
 
     body, status = post(client, GENRES)
     assert status == "catalog-graphql; hit"
     assert body["data"]["genres"] == [{"name": "Drama"}]
+    assert title_page(client, film)[1] == "catalog-graphql; fwd=miss; stored"
 
 
 def test_the_workers_rankings_show_in_the_next_response(
@@ -256,7 +304,7 @@ def test_without_redis_responses_are_computed(
     film: Title, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(store, "_unavailable_until", 0.0)
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
 
     body, status = title_page(Client(), film)
     _, later = title_page(Client(), film)

@@ -194,8 +194,8 @@ def _report(results: list[dict[str, Any]]) -> str:
         )
     lines += [
         "",
-        "Peak memory, MB: the process running the task (resident) / PostgreSQL's processes "
-        "(private memory above their level before the task)",
+        "Peak memory during each task, MB: the process running it (resident) / all of "
+        "PostgreSQL's processes together (private: without the shared buffers)",
         "",
         "| events | SQL floor | rebuild | incremental refresh | re-ranking |",
         "| --- | --- | --- | --- | --- |",
