@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from config.response_cache import store as response_cache
+
 
 @dataclass(frozen=True)
 class Target:
@@ -78,8 +80,8 @@ def _cache_table(figures: dict[str, Any]) -> list[str]:
     ]
     for cache_pass in figures["cache_passes"]:
         miss, hit = cache_pass["miss"], cache_pass["hit"]
-        stored = sum(n for status, n in miss["cache_statuses"].items() if "stored" in status)
-        hits = sum(n for status, n in hit["cache_statuses"].items() if status.endswith("; hit"))
+        stored = miss["cache_statuses"].get(response_cache.STORED, 0)
+        hits = hit["cache_statuses"].get(response_cache.HIT, 0)
         lines.append(
             f"| {figures['labels'][cache_pass['scenario']]} | {miss['requests']} "
             f"| {miss['p50_ms']:.1f} | {miss['p99_ms']:.1f} | {hit['p50_ms']:.1f} "

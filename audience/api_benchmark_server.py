@@ -29,6 +29,7 @@ import psutil
 from django.db import connection
 
 from audience.api_benchmarks import Scenario
+from config.response_cache import store as response_cache
 
 
 def _database_url() -> str:
@@ -206,7 +207,7 @@ def measure_level(
     count = len(latencies)
     # The server's CPU over the generator's whole run, warm-up included, per request sent.
     sent = count + result["warmup_requests"]
-    hits = sum(n for status, n in result["cache_statuses"].items() if status.endswith("; hit"))
+    hits = result["cache_statuses"].get(response_cache.HIT, 0)
     return LevelFigures(
         scenario=scenario.name,
         cache=server.cache,

@@ -10,7 +10,8 @@ Strawberry's view reads GET and POST requests and runs them. This one adds:
 - the response cache of public reads (`config.response_cache`), reported in `Cache-Status`.
 """
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -267,21 +268,44 @@ class CatalogGraphQLView(AsyncGraphQLView):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        compute = partial(
+            super().execute_single,
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
+        try:
+            return await self._through_response_cache(request, request_data, sub_response, compute)
+        except HTTPException as refused:
+            # GET runs queries only; a mutation sent over it is refused before it runs.
+            if isinstance(refused.__cause__, InvalidOperationTypeError):
+                raise RequestRefused(
+                    405, f"{refused.reason}: send them with POST.", headers={"Allow": "POST"}
+                ) from refused
+            raise
+
+    async def _through_response_cache(
+        self,
+        request: HttpRequest,
+        request_data: GraphQLRequestData,
+        sub_response: TemporalHttpResponse,
+        compute: Callable[[], Awaitable[ExecutionResult]],
+    ) -> ExecutionResult:
+        """The stored response if it is fresh; else the computed one, stored if it may be."""
         key = await self._response_cache_key(request, request_data)
         if key is None:
             if response_cache.cache_available():
                 sub_response[CACHE_STATUS] = response_cache.BYPASS
-            return await self._execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            return await compute()
         found = await response_cache.lookup(key)
         if found is not None and found.result is not None:
             sub_response[CACHE_STATUS] = response_cache.HIT
             return found.result
         with tables_read() as tables:
-            result = await self._execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            result = await compute()
         stored = found is not None and await response_cache.store(key, result, tables, found.tokens)
         sub_response[CACHE_STATUS] = response_cache.STORED if stored else response_cache.MISS
         return result
@@ -303,32 +327,6 @@ class CatalogGraphQLView(AsyncGraphQLView):
         return response_cache.response_key(
             fingerprint, request_data.operation_name, request_data.variables
         )
-
-    async def _execute_single(
-        self,
-        request: HttpRequest,
-        request_adapter: AsyncHTTPRequestAdapter,
-        sub_response: TemporalHttpResponse,
-        context: Any,
-        root_value: Any,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
-        try:
-            return await super().execute_single(
-                request=request,
-                request_adapter=request_adapter,
-                sub_response=sub_response,
-                context=context,
-                root_value=root_value,
-                request_data=request_data,
-            )
-        except HTTPException as refused:
-            # GET runs queries only; a mutation sent over it is refused before it runs.
-            if isinstance(refused.__cause__, InvalidOperationTypeError):
-                raise RequestRefused(
-                    405, f"{refused.reason}: send them with POST.", headers={"Allow": "POST"}
-                ) from refused
-            raise
 
     async def process_result(
         self, request: HttpRequest, result: ExecutionResult

@@ -12,6 +12,7 @@ Django's. config/checks.py runs Django's deployment checks over them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
@@ -26,7 +27,8 @@ from config.accounts import middleware as accounts
 
 
 class InlineHooks:
-    """For a `MiddlewareMixin` whose hooks never block: under ASGI, run them inline."""
+    """For a `MiddlewareMixin`: under ASGI, run its hooks inline, except when the two
+    predicates below say this request's hook may block; then on Django's sync thread."""
 
     get_response: Any
 
@@ -42,14 +44,28 @@ class InlineHooks:
 
             setattr(self, "process_view", process_view_inline)  # noqa: B010
 
+    def request_may_block(self, request: HttpRequest) -> bool:
+        return False
+
+    def response_may_block(self, request: HttpRequest) -> bool:
+        return False
+
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         response = None
         if hasattr(self, "process_request"):
-            response = self.process_request(request)
+            hook = self.process_request
+            response = await _run(hook, self.request_may_block(request), request)
         response = response or await self.get_response(request)
         if hasattr(self, "process_response"):
-            response = self.process_response(request, response)
+            hook = self.process_response
+            response = await _run(hook, self.response_may_block(request), request, response)
         return response  # type: ignore[no-any-return]
+
+
+async def _run(hook: Callable[..., Any], may_block: bool, *args: Any) -> Any:
+    if may_block:
+        return await sync_to_async(hook, thread_sensitive=True)(*args)
+    return hook(*args)
 
 
 class SecurityMiddleware(InlineHooks, security.SecurityMiddleware):
@@ -74,45 +90,29 @@ class AuthenticationMiddleware(InlineHooks, auth.AuthenticationMiddleware):
     """Sets the lazy `request.user`: the session is read when the user is first asked for."""
 
 
-class MessageMiddleware(messages.MessageMiddleware):
+class MessageMiddleware(InlineHooks, messages.MessageMiddleware):
     """Storing messages may fall back on the session, which may have to be read from the
     database; a request that neither added nor showed any (every API request) stores
     nothing."""
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        self.process_request(request)
-        response = await self.get_response(request)  # type: ignore[misc]
+    def response_may_block(self, request: HttpRequest) -> bool:
         storage = getattr(request, "_messages", None)
-        if storage is not None and (storage.used or storage.added_new):
-            return await sync_to_async(self.process_response, thread_sensitive=True)(
-                request, response
-            )
-        return self.process_response(request, response)
+        return storage is not None and (storage.used or storage.added_new)
 
 
 class XFrameOptionsMiddleware(InlineHooks, clickjacking.XFrameOptionsMiddleware):
     pass
 
 
-class SessionMiddleware(sessions.SessionMiddleware):
+class SessionMiddleware(InlineHooks, sessions.SessionMiddleware):
     """The session is loaded lazily; only saving a modified one reaches the database."""
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        self.process_request(request)
-        response = await self.get_response(request)  # type: ignore[misc]
-        if request.session.modified or settings.SESSION_SAVE_EVERY_REQUEST:
-            return await sync_to_async(self.process_response, thread_sensitive=True)(
-                request, response
-            )
-        return self.process_response(request, response)
+    def response_may_block(self, request: HttpRequest) -> bool:
+        return bool(request.session.modified or settings.SESSION_SAVE_EVERY_REQUEST)
 
 
-class ApiTokenMiddleware(accounts.ApiTokenMiddleware):
+class ApiTokenMiddleware(InlineHooks, accounts.ApiTokenMiddleware):
     """Looking a token up reads the database; a request without one needs nothing."""
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        if "Authorization" in request.headers:
-            response = await sync_to_async(self.process_request, thread_sensitive=True)(request)
-        else:
-            response = self.process_request(request)
-        return response or await self.get_response(request)  # type: ignore[misc]
+    def request_may_block(self, request: HttpRequest) -> bool:
+        return "Authorization" in request.headers

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import platform
 from argparse import ArgumentParser
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.management import call_command
@@ -25,6 +26,7 @@ from audience.benchmark_plots import refresh_plot
 from catalog.models import Title
 from config.docs_sections import section_replace
 
+T = TypeVar("T")
 RESULTS = Path(settings.BASE_DIR) / ".bench"
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 START, END = "<!-- audience-benchmark:start -->", "<!-- audience-benchmark:end -->"
@@ -82,20 +84,12 @@ class Command(BaseCommand):
         total = benchmarks.event_count()
         self.stdout.write(f"Measuring on {total:,} events")
         memory: dict[str, dict[str, float]] = {}
-        with memory_peaks(this_process) as peaks:
-            floor = benchmarks.timed_sql_floor()
-        memory["floor"] = peaks.as_mb()
-        with memory_peaks(this_process) as peaks:
-            rebuild = benchmarks.timed_rebuild()
-        memory["rebuild"] = peaks.as_mb()
+        floor = _sampled(memory, "floor", benchmarks.timed_sql_floor)
+        rebuild = _sampled(memory, "rebuild", benchmarks.timed_rebuild)
         self.stdout.write(f"floor {floor:.1f} s, rebuild {rebuild:.1f} s")
         call_command("generate_viewing", events=increment, profiles=0, days=1, seed=total)
-        with memory_peaks(this_process) as peaks:
-            refresh, folded = benchmarks.timed_refresh()
-        memory["refresh"] = peaks.as_mb()
-        with memory_peaks(this_process) as peaks:
-            rankings = benchmarks.timed_rankings()
-        memory["rankings"] = peaks.as_mb()
+        refresh, folded = _sampled(memory, "refresh", benchmarks.timed_refresh)
+        rankings = _sampled(memory, "rankings", benchmarks.timed_rankings)
         self.stdout.write(f"refresh of {folded:,} new events: {refresh:.2f} s")
         self.stdout.write(f"Top 10 weeks, trending and popularity re-ranked: {rankings:.2f} s")
         figures: dict[str, Any] = {
@@ -153,6 +147,14 @@ class Command(BaseCommand):
             return
         section_replace(DOCS, start=START, end=END, text=_report(results))
         self.stdout.write(f"Wrote the audience figures into {DOCS}")
+
+
+def _sampled(memory: dict[str, dict[str, float]], task: str, run: Callable[[], T]) -> T:
+    """Run a measured task with its peak memory sampled into `memory[task]`."""
+    with memory_peaks(this_process) as peaks:
+        result = run()
+    memory[task] = peaks.as_mb()
+    return result
 
 
 def _series_report(figures: dict[str, Any]) -> str:
