@@ -14,6 +14,8 @@ import datetime
 from django.conf import settings
 from django.db.backends.utils import CursorWrapper
 
+from audience.query_plans import whole_table_joins
+
 # Per run, for every title that can be watched (movies and episodes): the season and
 # series its hours also count towards. Joined by every ranking below.
 _TITLE_UNITS = """
@@ -62,9 +64,10 @@ def mark_touched_weeks(cursor: CursorWrapper, *, after: int, upto: int) -> None:
 
 
 def prepare_title_units(cursor: CursorWrapper) -> None:
-    cursor.execute(_TITLE_UNITS)
+    with whole_table_joins() as catalog_cursor:  # both join the whole catalog with itself
+        catalog_cursor.execute(_TITLE_UNITS)
+        catalog_cursor.execute(_UNIT_RUNTIMES)
     cursor.execute("ALTER TABLE title_units ADD PRIMARY KEY (title_id)")
-    cursor.execute(_UNIT_RUNTIMES)
     cursor.execute("ALTER TABLE unit_runtimes ADD PRIMARY KEY (unit_id)")
     cursor.execute("ANALYZE title_units, unit_runtimes")
 
@@ -126,18 +129,21 @@ def recompute_top10(
     first_week = (
         "(SELECT MIN(week_start) FROM touched_weeks)" if only_touched_weeks else "'-infinity'"
     )
-    run(
-        f"""
-        UPDATE audience_top10entry e SET weeks_in_top10 = c.weeks
-        FROM (
-            SELECT id, COUNT(*) OVER (
-                PARTITION BY region, category, title_id ORDER BY week_start
-            ) AS weeks
-            FROM audience_top10entry
-        ) c
-        WHERE c.id = e.id AND e.week_start >= {first_week} AND e.weeks_in_top10 <> c.weeks
-        """
-    )
+    # The table was just rewritten, so its statistics are stale; and the count reads all
+    # of it anyway, which a hash join matches back in one pass.
+    with whole_table_joins() as whole_table:
+        whole_table.execute(
+            f"""
+            UPDATE audience_top10entry e SET weeks_in_top10 = c.weeks
+            FROM (
+                SELECT id, COUNT(*) OVER (
+                    PARTITION BY region, category, title_id ORDER BY week_start
+                ) AS weeks
+                FROM audience_top10entry
+            ) c
+            WHERE c.id = e.id AND e.week_start >= {first_week} AND e.weeks_in_top10 <> c.weeks
+            """
+        )
 
 
 def recompute_windows(cursor: CursorWrapper, computed_at: datetime.datetime) -> None:

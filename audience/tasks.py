@@ -94,12 +94,9 @@ def schedule_profile_refreshes(profile_ids: Iterable[int]) -> None:
     and schedule nothing more. The key outlives the delay by a margin, for a refresh
     that waits in the queue behind a full run's chunks.
 
-    Without a broker (development: tasks run in-process), nothing is scheduled: the
-    request that stored the events would do the scoring itself. A cache or broker
-    failure is logged and never fails the request whose events are already stored.
+    A cache or broker failure is logged and never fails the request whose events are
+    already stored.
     """
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return
     delay = settings.RECOMMENDATION_DEBOUNCE_SECONDS
     for profile_id in sorted(set(profile_ids)):
         key = profile_refresh_key(profile_id)

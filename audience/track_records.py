@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from audience.affinity import Segment
 from audience.models import DailyTitleStats
+from audience.query_plans import whole_table_joins
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def typical_views_by_kind(
         GROUP BY kind
     """
     params = {"start": window.start, "end": window.end, **segment_params}
-    with connection.cursor() as cursor:
+    with whole_table_joins() as cursor:  # every title watched in the window
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return {

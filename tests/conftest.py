@@ -53,8 +53,6 @@ def worker(transactional_db: None) -> Iterator[WorkController]:
     Tasks sent with `.delay()` run in the worker's threads on their own database
     connections, so the data they read must be committed: hence `transactional_db`.
     """
-    if app.conf.task_always_eager:
-        pytest.skip("REDIS_URL is not set: tasks run in-process, with no worker to test")
     # Tasks other tests sent with no worker to run them (a profile refresh after
     # recordViewingEvents) would run here against this test's data.
     app.control.purge()

@@ -57,6 +57,8 @@ _LOCK_ID = zlib.crc32(b"audience.generators.viewing")
 # 4 s per million rows in the table. Rebuilding pays once a batch is an eighth of the table.
 BULK_LOAD_MIN_EVENTS = 100_000
 BULK_LOAD_MIN_SHARE = 1 / 8
+# PostgreSQL's autovacuum_analyze_scale_factor: a batch this share of the table analyzes it.
+ANALYZE_MIN_SHARE = 0.1
 BLOCK_ROWS = 8_192
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ACCOUNT_PREFIX = "generated-"
@@ -130,19 +132,22 @@ def generate_viewing(
                 with _timed(summary, "indexes"):
                     secondary_indexes_restore(cursor, dropped)
             with _timed(summary, "analyze"):
-                _analyze_what_changed(cursor, summary)
+                _analyze_what_changed(cursor, summary, existing_events)
     summary.wall_seconds = time.perf_counter() - started
     return summary
 
 
-def _analyze_what_changed(cursor: Cursor[TupleRow], summary: ViewingSummary) -> None:
-    """Fresh planner statistics after a bulk load or new profiles. A smaller batch is left to
-    autovacuum, whose analyze threshold (10 % of the table by default) it would not cross
-    alone, and whose sampling of a large table would cost more than the batch itself."""
+def _analyze_what_changed(
+    cursor: Cursor[TupleRow], summary: ViewingSummary, existing_events: int
+) -> None:
+    """Fresh planner statistics for a batch that moves the events table by autovacuum's
+    analyze threshold (a tenth) or more, and after new profiles. A smaller batch is left to
+    autovacuum: the statistics of before still hold, and sampling a large table would cost
+    more than the batch itself."""
     changed = [
         model
         for model, is_changed in (
-            (ViewingEvent, summary.rebuilt_indexes),
+            (ViewingEvent, summary.events >= ANALYZE_MIN_SHARE * existing_events),
             (Profile, summary.profiles_created > 0),
         )
         if is_changed

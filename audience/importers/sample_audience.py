@@ -10,7 +10,8 @@
   run stores nothing twice;
 - one rating per (profile, title), upserted: the import's verdict replaces a stored one
   only if it is not older, so a second run changes nothing and a viewer's later verdict wins;
-- all or nothing, in one transaction under an advisory lock, so two imports never interleave;
+- all or nothing, in one transaction under an advisory lock, so two imports never interleave,
+  with the tables it filled analyzed before it commits;
 - afterwards, one popularity refresh folds the new events into the aggregates.
 Rows whose movie is not in the catalog are skipped and counted by reason.
 """
@@ -39,9 +40,10 @@ from audience.importers.movielens_ratings import (
     thumbs_for,
     viewing_for,
 )
-from audience.models import Profile, ProfileSource
+from audience.models import Profile, ProfileSource, Rating, ViewingEvent
 from audience.popularity import RefreshReport, refresh_popularity, refresh_rankings
 from catalog.models import ExternalId, ExternalIdSource
+from config.planner_statistics import analyze_tables, tables_of
 
 _LOCK_ID = zlib.crc32(b"audience.importers.sample_audience")
 ACCOUNT_PREFIX = "movielens-"
@@ -123,6 +125,7 @@ def sample_audience_import(
                 report.events_created = _insert_events(cursor, placed, progress)
             report.events_existing = len(placed) - report.events_created
             _upsert_ratings(cursor, placed, progress_file, report)
+        analyze_tables(tables_of(get_user_model(), Profile, ViewingEvent, Rating))
     if refresh:
         report.popularity = refresh_popularity()
         refresh_rankings()

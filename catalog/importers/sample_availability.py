@@ -11,7 +11,8 @@ from __future__ import annotations
 from django.db import connection
 
 from catalog.generators.vocabulary import REGIONS
-from catalog.models import TitleKind, TitleStatus
+from catalog.models import Availability, TitleKind, TitleStatus
+from config.planner_statistics import analyze_tables, tables_of
 
 STREAMING_START = "2007-01-16"
 
@@ -36,4 +37,6 @@ def sample_availability_open() -> int:
                 TitleStatus.RELEASED,
             ],
         )
-        return int(cursor.rowcount)
+        opened = int(cursor.rowcount)
+    analyze_tables(tables_of(Availability))
+    return opened

@@ -3,7 +3,8 @@
 `sample_catalog_import` is idempotent: it merges on external ids (source, value)
 and on the unique constraints, so a second run creates and changes nothing. It
 runs in one transaction under an advisory lock, so two imports never interleave
-and a failed import leaves nothing behind.
+and a failed import leaves nothing behind, and analyzes the tables it filled before it
+commits, so that nothing is planned over them as if they were still empty.
 """
 
 import zlib
@@ -20,7 +21,9 @@ from catalog.importers.sample_sources import read_ggplot2movies, read_movielens,
 from catalog.importers.title_drafts import title_draft
 from catalog.importers.title_matching import pair_movies
 from catalog.importers.title_upserts import existing_links, pairs_on_existing_titles, titles_upsert
+from catalog.models import Award, Credit, ExternalId, Genre, MaturityRating, Person, Title
 from catalog.vocabulary import MPAA_CERTIFICATES, ensure_certificates, ensure_genres
+from config.planner_statistics import analyze_tables, tables_of
 
 _LOCK_ID = zlib.crc32(b"catalog.importers.sample_catalog")
 
@@ -92,6 +95,7 @@ def sample_catalog_import(*, progress_file: TextIO | None = None) -> SampleCatal
         report.titles_unchanged = counts.unchanged
         with _progress("oscars", len(performances), progress_file) as progress:
             awards = oscar_awards_upsert(performances=performances, progress=progress)
+        analyze_tables(tables_of(Title, ExternalId, Genre, MaturityRating, Person, Credit, Award))
     report.people_created = awards.people_created
     report.credits_created = awards.credits_created
     report.awards_created = awards.awards_created

@@ -1,15 +1,18 @@
 from celery.schedules import crontab
 
 from config.env import env_int, env_str
-from config.settings.base import IS_PRODUCTION
+from config.settings.base import BASE_DIR, IS_PRODUCTION
 
 REDIS_URL = env_str("REDIS_URL", required=IS_PRODUCTION)
+if not REDIS_URL:
+    # A fresh development checkout: an embedded Redis in .redis/, as PostgreSQL in .pgdata/,
+    # so that tasks run on real workers (`make run` starts them) exactly as in production.
+    from config.embedded_redis import embedded_redis_url
 
-# Without Redis (a fresh development checkout) tasks run in-process, synchronously.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+    REDIS_URL = embedded_redis_url(BASE_DIR / ".redis")
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -57,13 +60,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "catalog",
-        }
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "catalog",
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+}

@@ -41,7 +41,9 @@ def generated_profiles() -> Any:
 
 
 def table_definition() -> list[tuple[object, ...]]:
-    """The events table's indexes and constraints, as PostgreSQL describes them."""
+    """The events table's indexes and constraints, as PostgreSQL describes them, in one order
+    on every version (a unique constraint and its index share a name). PostgreSQL 18 also
+    lists each NOT NULL as a constraint, which 15 does not and no rebuild touches."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -49,8 +51,8 @@ def table_definition() -> list[tuple[object, ...]]:
             WHERE tablename = 'audience_viewingevent'
             UNION ALL
             SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE conrelid = 'audience_viewingevent'::regclass
-            ORDER BY 1
+            WHERE conrelid = 'audience_viewingevent'::regclass AND contype <> 'n'
+            ORDER BY 1, 2
             """
         )
         return cursor.fetchall()

@@ -36,10 +36,6 @@ from tests.factories import (
 from tests.graphql import client_of
 from tests.production.admin_pages import form_data
 
-pytestmark = pytest.mark.skipif(
-    not django_settings.REDIS_URL, reason="REDIS_URL is not set: there is no cache to test"
-)
-
 TITLE_PAGE = """
 query TitlePage($id: ID!) {
   title(id: $id) { name year cast(first: 5) { character person { name } } }
