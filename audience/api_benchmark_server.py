@@ -22,23 +22,15 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from urllib.request import urlopen
 
 import psutil
+from django.conf import settings
 from django.db import connection
 
 from audience.api_benchmarks import Scenario
+from config.database_urls import database_url
 from config.response_cache import store as response_cache
-
-
-def _database_url() -> str:
-    """The URL of the database this process uses, so the server reads the same one."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "postgres", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _free_port() -> int:
@@ -48,15 +40,16 @@ def _free_port() -> int:
 
 
 def _production_environment(*, cache: bool) -> dict[str, str]:
-    if not os.environ.get("REDIS_URL"):
-        raise RuntimeError("Set REDIS_URL: production settings require it")
     return {
         **os.environ,
+        # The Redis this process uses (the embedded one when REDIS_URL is unset).
+        "REDIS_URL": settings.REDIS_URL,
         "DJANGO_ENV": "production",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": _database_url(),
+        # The database this process uses, so that the server reads the same one.
+        "DATABASE_URL": database_url(connection.settings_dict),
         # One address sends all the load: the per-address limit would refuse most of it.
         "RATE_LIMIT_ENABLED": "false",
         "GRAPHQL_RESPONSE_CACHE_ENABLED": "true" if cache else "false",

@@ -9,17 +9,24 @@ for them anyway. tests/audience/test_worker_plans.py checks the workers' plans o
 catalog in that state.
 """
 
+import contextlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection
 from django.db.backends.utils import CursorWrapper
 
 
-@contextmanager
+@contextlib.contextmanager
 def whole_table_joins() -> Iterator[CursorWrapper]:
-    """A cursor, inside a transaction, whose statements are planned without nested loops."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        yield cursor
-        cursor.execute("SET LOCAL enable_nestloop = on")
+    """A cursor whose statements are planned without nested loops, until the block ends.
+
+    A plain SET and RESET, without a savepoint of its own: if a statement fails inside a
+    transaction, the transaction's rollback undoes the SET as well.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_nestloop = off")
+        try:
+            yield cursor
+        finally:
+            with contextlib.suppress(DatabaseError):
+                cursor.execute("RESET enable_nestloop")

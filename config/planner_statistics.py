@@ -30,9 +30,8 @@ def tables_of(*models: type[Model]) -> list[str]:
     tables = []
     for model in models:
         tables.append(model._meta.db_table)
-        tables.extend(
-            field.remote_field.through._meta.db_table
-            for field in model._meta.local_many_to_many
-            if field.remote_field.through._meta.auto_created
-        )
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            if through is not None and through._meta.auto_created:
+                tables.append(through._meta.db_table)
     return tables

@@ -6,10 +6,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
+
+from config.database_urls import database_url
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STRONG_KEY = "p8Kq2vXw-9sLm4RtZ7yBn3HdJf6GcA1eUoViWkEx0QrTsYuPaNbMhDlCgFjIzO5"
 # For processes that never reach the database.
 UNUSED_DATABASE = "postgres://postgres@127.0.0.1:5432/unused"
+
+
+def servers_database_url(name: str = "postgres") -> str:
+    """A database (`postgres` by default) of the server the tests run on."""
+    return database_url(settings.DATABASES["default"], name=name)
 
 
 def base_environment(**overrides: str) -> dict[str, str]:
@@ -17,9 +26,7 @@ def base_environment(**overrides: str) -> dict[str, str]:
     environment = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": os.environ.get(
-            "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-        ),
+        "DATABASE_URL": servers_database_url(),
     }
     return environment | overrides
 
@@ -30,7 +37,7 @@ def production_environment(**overrides: str) -> dict[str, str]:
         "DJANGO_ENV": "production",
         "SECRET_KEY": STRONG_KEY,
         "ALLOWED_HOSTS": "catalog.example.com,testserver",
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "REDIS_URL": settings.REDIS_URL,
     }
     return base_environment(**production) | overrides
 

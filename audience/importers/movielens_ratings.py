@@ -3,7 +3,9 @@
 A rating says the user watched the movie at that moment and what they thought of it; the
 data set says nothing else, so the rest follows fixed rules of the rating alone:
 
-- started_at is the rating's timestamp (UTC).
+- started_at is the rating's timestamp (UTC), which the import moves forward by one
+  constant so that the data set ends on the day of the import
+  (audience.importers.sample_audience).
 - seconds watched: a rating of 3 stars or more means the movie was watched to the end
   (runtime x 60 seconds, completed); a lower rating means the viewer gave up after
   stars / 5 of it (0.5 stars: 10 %, 2.5 stars: 50 %), not completed. A movie of unknown

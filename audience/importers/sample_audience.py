@@ -8,6 +8,10 @@
   audience.importers.movielens_ratings), with the viewer's region, age band and gender
   copied from the profile; events are keyed by (profile, client event id), so a second
   run stores nothing twice;
+- the data set's times moved forward by one constant, so that its last rating falls on
+  the moment of the first import and the demo's Top 10, trending and charts show today
+  (MovieLens ends in October 2016); the times between ratings stay as they were. Later
+  runs reuse the first run's shift, read back from a stored event, whatever their day;
 - one rating per (profile, title), upserted: the import's verdict replaces a stored one
   only if it is not older, so a second run changes nothing and a viewer's later verdict wins;
 - all or nothing, in one transaction under an advisory lock, so two imports never interleave,
@@ -22,12 +26,14 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from time import perf_counter
 from typing import TextIO
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils import timezone
 from psycopg import Cursor
 from psycopg.rows import TupleRow
 from tqdm import tqdm
@@ -68,6 +74,9 @@ class SampleAudienceImportReport:
     ratings_updated: int = 0
     ratings_unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    # How far every rating's time was moved forward, and the data set's last rating moved.
+    time_shift: timedelta = timedelta(0)
+    last_rating_at: datetime | None = None
     popularity: RefreshReport | None = None
     elapsed_seconds: float = 0.0
 
@@ -100,12 +109,16 @@ def sample_audience_is_loaded() -> bool:
 
 
 def sample_audience_import(
-    *, progress_file: TextIO | None = None, refresh: bool = True
+    *,
+    progress_file: TextIO | None = None,
+    refresh: bool = True,
+    now: datetime | None = None,
 ) -> SampleAudienceImportReport:
     """Import the sample audience; idempotent, all or nothing (see the module docstring).
 
     Progress bars go to `progress_file` (none when it is None). With `refresh`, the
-    popularity aggregates are refreshed once the import has committed.
+    popularity aggregates are refreshed once the import has committed. A first import
+    moves the last rating to `now` (default: the current time).
     """
     started = perf_counter()
     report = SampleAudienceImportReport()
@@ -119,10 +132,12 @@ def sample_audience_import(
             )
         profile_ids = _ensure_profiles(sorted({rating.user_id for rating in ratings}), report)
         placed = _place(ratings, profile_ids, titles, report.skipped)
+        report.time_shift = _time_shift(ratings, now or timezone.now())
+        report.last_rating_at = max(rating.rated_at for rating in ratings) + report.time_shift
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
             with _progress("events", len(placed), progress_file) as progress:
-                report.events_created = _insert_events(cursor, placed, progress)
+                report.events_created = _insert_events(cursor, placed, report.time_shift, progress)
             report.events_existing = len(placed) - report.events_created
             _upsert_ratings(cursor, placed, progress_file, report)
         analyze_tables(tables_of(get_user_model(), Profile, ViewingEvent, Rating))
@@ -137,6 +152,23 @@ def _lock_import() -> None:
     """Serialise imports: the lock is held until the transaction ends."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+
+
+def _time_shift(ratings: Sequence[MovielensRating], now: datetime) -> timedelta:
+    """The first import's shift if it stored an event (so that a second run on a later day
+    matches the first), else the one that moves the last rating to `now`, in whole seconds."""
+    stored = (
+        ViewingEvent.objects.filter(profile__source=ProfileSource.MOVIELENS)
+        .values_list("profile__source_id", "client_event_id", "started_at")
+        .first()
+    )
+    if stored is not None:
+        user_id, event_id, started_at = stored
+        for rating in ratings:
+            if rating.user_id == int(user_id) and rating.client_event_id == event_id:
+                return started_at - rating.rated_at
+    last = max(rating.timestamp for rating in ratings)
+    return timedelta(seconds=int(now.timestamp()) - last)
 
 
 def _movielens_titles() -> dict[int, tuple[int, int | None]]:
@@ -217,7 +249,7 @@ def _place(
 
 
 def _insert_events(
-    cursor: Cursor[TupleRow], placed: Sequence[_PlacedRating], progress: tqdm
+    cursor: Cursor[TupleRow], placed: Sequence[_PlacedRating], shift: timedelta, progress: tqdm
 ) -> int:
     """COPY the events into a scratch table, then insert those not stored yet; how many were new.
 
@@ -243,7 +275,7 @@ def _insert_events(
                 (
                     row.profile_id,
                     row.title_id,
-                    rating.rated_at,
+                    rating.rated_at + shift,
                     viewing.seconds_watched,
                     viewing.completed,
                     device_for(event_id),
@@ -298,7 +330,14 @@ def _upsert_ratings(
         ) as copy,
     ):
         for (profile_id, title_id), rating in latest.items():
-            copy.write_row((profile_id, title_id, int(thumbs_for(rating.stars)), rating.rated_at))
+            copy.write_row(
+                (
+                    profile_id,
+                    title_id,
+                    int(thumbs_for(rating.stars)),
+                    rating.rated_at + report.time_shift,
+                )
+            )
             progress.update()
     cursor.execute(
         """

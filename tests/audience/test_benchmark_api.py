@@ -1,7 +1,6 @@
 """The API load benchmark, end to end on a tiny database: a real server, a real load."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from tests.factories import (
 )
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="production settings need REDIS_URL")
 @pytest.mark.django_db(transaction=True)
 def test_the_api_benchmark_loads_a_production_server_and_records_every_request(
     tmp_path: Path,

@@ -8,7 +8,7 @@ nothing behind.
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 from typing import Any
 from uuid import UUID
@@ -17,7 +17,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from audience.importers.demographics import Demographics, movielens_demographics
@@ -54,6 +54,10 @@ from tests.factories import ExternalIdFactory, TitleFactory
 # title, which the catalog import skips.
 RATINGS, USERS, NOT_IN_CATALOG = 100_004, 671, 7
 PLACED = RATINGS - NOT_IN_CATALOG
+# The data set's last rating, and the moment the module's import moves it to.
+LAST_RATING = datetime(2016, 10, 16, 17, 57, 24, tzinfo=UTC)
+IMPORTED_AT = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+SHIFT = IMPORTED_AT - LAST_RATING
 
 
 # The rules, one rating at a time (no database) -------------------------------------------
@@ -166,7 +170,7 @@ def imported_audience(
     """The sample catalog and audience, imported once for the module, rolled back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
         sample_catalog_import()
-        report = sample_audience_import()
+        report = sample_audience_import(now=IMPORTED_AT)
         # Fire the deferred foreign-key checks once here, not again in every test's savepoint.
         connection.check_constraints()
         yield report
@@ -264,9 +268,10 @@ def test_an_event_is_the_rating_moment_with_the_profile_segment_copied(
         region=F("profile__region"), age_band=F("profile__age_band"), gender=F("profile__gender")
     )
 
-    # User 1 gave Antz (83 minutes) 2 stars on 2009-12-14 at 02:51:48 UTC.
+    # User 1 gave Antz (83 minutes) 2 stars on 2009-12-14 at 02:51:48 UTC, which the
+    # import moves forward with everything else.
     assert (event.started_at, event.seconds_watched, event.completed) == (
-        datetime(2009, 12, 14, 2, 51, 48, tzinfo=UTC),
+        datetime(2009, 12, 14, 2, 51, 48, tzinfo=UTC) + SHIFT,
         1_992,
         False,
     )
@@ -292,7 +297,44 @@ def test_the_import_folds_its_events_into_the_popularity_aggregates(
     assert popularity is not None
     assert (popularity.events, popularity.skipped) == (PLACED, False)
     assert DailyTitleStats.objects.aggregate(plays=Sum("plays"))["plays"] == PLACED
-    assert latest.values_list("week_start", flat=True).first() == date(2016, 10, 10)
+    assert latest.values_list("week_start", flat=True).first() == date(2026, 12, 7)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_viewing_is_moved_forward_so_that_the_last_rating_falls_on_the_import(
+    imported_audience: SampleAudienceImportReport,
+) -> None:
+    times = movielens_events().aggregate(first=Min("started_at"), last=Max("started_at"))
+    ratings = Rating.objects.aggregate(first=Min("rated_at"), last=Max("rated_at"))
+
+    # 3,703 days and 15:32:36 later: the gaps between ratings are as they were
+    assert timedelta(days=3703, seconds=55_956) == SHIFT
+    assert (imported_audience.time_shift, imported_audience.last_rating_at) == (
+        SHIFT,
+        IMPORTED_AT,
+    )
+    assert (
+        times
+        == ratings
+        == {
+            "first": datetime(1995, 1, 9, 11, 46, 49, tzinfo=UTC) + SHIFT,
+            "last": IMPORTED_AT,
+        }
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_a_run_on_a_later_day_keeps_the_first_runs_times(
+    imported_audience: SampleAudienceImportReport,
+) -> None:
+    before = audience_snapshot()
+
+    report = sample_audience_import(refresh=False, now=IMPORTED_AT + timedelta(days=40))
+
+    assert report.time_shift == SHIFT
+    assert audience_snapshot() == before
 
 
 @pytest.mark.slow
@@ -354,14 +396,16 @@ def test_the_command_reports_and_load_demo_data_skips_a_loaded_audience(
 
     call_command("load_demo_data", stdout=out, stderr=StringIO())
 
-    assert lines[:5] == [
+    assert lines[:6] == [
         f"Profiles: {USERS} created, 0 already there; accounts created: {USERS}",
         f"Viewing events: {PLACED} created, 0 already there",
         f"Ratings: {PLACED} created, 0 updated, 0 unchanged",
         f"Skipped rows: {NOT_IN_CATALOG}",
         f"  movie not in the catalog ({NOT_IN_CATALOG})",
+        "Viewing times moved forward by 3,703 days 55,956 s, so that the last rating "
+        "(MovieLens ends in October 2016) falls on 2026-12-07 09:30 UTC",
     ]
-    assert lines[5].startswith(f"Popularity refreshed: {PLACED} events folded in")
+    assert lines[6].startswith(f"Popularity refreshed: {PLACED} events folded in")
     assert out.getvalue().splitlines()[:2] == [
         "Sample catalog already loaded.",
         "Sample audience already loaded.",

