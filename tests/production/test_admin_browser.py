@@ -181,11 +181,17 @@ def production_in_its_shoot(staff: AbstractUser) -> Production:
     CastingRoleFactory(production=production, character="Mara", cast_person=PersonFactory())
     pier = LocationFactory(production=production, name="Ferry pier", status=LocationStatus.APPROVED)
     deck = LocationFactory(production=production, name="Upper deck", status=LocationStatus.APPROVED)
+    # The last weekday before today was never wrapped: the one overdue day, on any weekday.
+    overdue = next(
+        TODAY - timedelta(days=back)
+        for back in range(1, 8)
+        if (TODAY - timedelta(days=back)).weekday() < 5
+    )
     for back in range(-6, 22):
         day = TODAY - timedelta(days=back)
         if day.weekday() >= 5:
             continue
-        status = ShootDayStatus.WRAPPED if back > 1 else ShootDayStatus.SCHEDULED
+        status = ShootDayStatus.WRAPPED if day < overdue else ShootDayStatus.SCHEDULED
         if back == 9:
             status = ShootDayStatus.CANCELLED
         ShootDayFactory(
