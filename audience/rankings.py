@@ -86,7 +86,14 @@ def recompute_top10(
             "DELETE FROM audience_top10entry WHERE week_start IN "
             "(SELECT week_start FROM touched_weeks)"
         )
-        scope = "JOIN touched_weeks w ON d.day >= w.week_start AND d.day < w.week_start + 7"
+        # An equality on the week, which a hash join matches whatever the statistics say
+        # (a range join can only loop over every pair), and the span of the weeks, which
+        # the index on days can use.
+        scope = f"""
+            JOIN touched_weeks w ON {week} = w.week_start
+             AND d.day >= (SELECT MIN(week_start) FROM touched_weeks)
+             AND d.day < (SELECT MAX(week_start) + 7 FROM touched_weeks)
+        """
     else:
         scope = ""
     run(

@@ -8,10 +8,10 @@ from typing import Annotated
 import strawberry
 import strawberry_django
 from strawberry import Info, relay
-from strawberry_django.relay import DjangoListConnection
 
 from catalog import models, selectors
 from catalog.graphql.enums import TitleKind
+from catalog.graphql.fields import CountedConnection
 from catalog.graphql.filters import (
     PersonFilter,
     TitleFilter,
@@ -41,7 +41,7 @@ class Query:
     )
 
     @strawberry_django.connection(
-        DjangoListConnection[TitleType],
+        CountedConnection[TitleType],
         description="Titles, filtered and ordered; `totalCount` counts every match",
         extensions=[ConnectionArguments()],
     )
@@ -60,7 +60,7 @@ class Query:
         )
 
     @strawberry_django.connection(
-        DjangoListConnection[TitleType],
+        CountedConnection[TitleType],
         description="Titles matching the query, most relevant first; tolerates typos",
         extensions=[ConnectionArguments()],
     )
@@ -72,7 +72,7 @@ class Query:
         )
 
     @strawberry_django.connection(
-        DjangoListConnection[PersonType],
+        CountedConnection[PersonType],
         description="People, by name",
         extensions=[ConnectionArguments()],
     )

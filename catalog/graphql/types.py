@@ -38,14 +38,62 @@ DEFAULT_CAST_SIZE = 10
 
 
 def _prefetch_ordered(
-    lookup: str, queryset: Callable[[Info], QuerySet[Any]], to_attr: str
+    lookup: str,
+    queryset: Callable[[Info], QuerySet[Any]],
+    to_attr: str,
+    *,
+    resolver_reads: Iterable[str] = (),
 ) -> Callable[[Info], Prefetch]:
-    """A prefetch hint that lets the optimizer shape the related rows for the selection."""
+    """A prefetch hint that lets the optimizer shape the related rows for the selection.
+
+    `resolver_reads` are the columns the field's resolver reads whatever the client
+    selected: the optimizer loads only what is selected (and under an alias, not even
+    that), and a column left out would be loaded row by row.
+    """
 
     def hint(info: Info) -> Prefetch:
-        return Prefetch(lookup, queryset=optimize(queryset(info), info), to_attr=to_attr)
+        rows = _loading_also(optimize(queryset(info), info), resolver_reads)
+        return Prefetch(lookup, queryset=rows, to_attr=to_attr)
 
     return hint
+
+
+def _loading_also(queryset: QuerySet[Any], columns: Iterable[str]) -> QuerySet[Any]:
+    """The queryset, loading these columns too if it loads only some (`only()` would replace
+    the optimizer's list rather than add to it)."""
+    loaded, deferring = queryset.query.deferred_loading
+    if deferring:
+        return queryset.defer(None).defer(*(set(loaded) - set(columns))) if loaded else queryset
+    return queryset.only(*loaded, *columns) if loaded else queryset
+
+
+def _children_rows(info: Info) -> QuerySet[models.Title]:
+    return models.Title.objects.filter(titles_visible_to(info.context.request.user)).order_by(
+        "number", "id"
+    )
+
+
+def _cast_rows(info: Info) -> QuerySet[models.Credit]:
+    return models.Credit.objects.filter(role_type=models.RoleType.CAST).order_by(
+        "billing_order", "id"
+    )
+
+
+def _crew_rows(info: Info) -> QuerySet[models.Credit]:
+    return models.Credit.objects.filter(role_type=models.RoleType.CREW).order_by(
+        "department", "job", "id"
+    )
+
+
+def _prefetched(root: Any, to_attr: str, own_rows: Callable[[], QuerySet[Any]]) -> list[Any]:
+    """The rows the optimizer prefetched into `to_attr`, or else this object's own.
+
+    The optimizer prefetches nothing for a field asked twice under aliases with different
+    arguments (`directors: crew(department: DIRECTING)` beside `writers: crew(...)`): each
+    then reads its own rows, one query per object, rather than failing.
+    """
+    rows = getattr(root, to_attr, None)
+    return list(own_rows()) if rows is None else rows
 
 
 def _of_visible_titles(queryset: QuerySet[Any], info: Info) -> QuerySet[Any]:
@@ -260,50 +308,44 @@ class TitleType(relay.Node):
         return [art for art in root.artwork.all() if kind is None or art.kind == kind]  # type: ignore[misc]
 
     @strawberry_django.field(
-        prefetch_related=[
-            _prefetch_ordered(
-                "children",
-                lambda info: models.Title.objects.filter(
-                    titles_visible_to(info.context.request.user)
-                ).order_by("number", "id"),
-                "ordered_children",
-            )
-        ],
+        prefetch_related=[_prefetch_ordered("children", _children_rows, "ordered_children")],
         description="Seasons of a series or episodes of a season, in order",
     )
-    def children(self, root: models.Title) -> list[TitleType]:
-        return root.ordered_children  # type: ignore[attr-defined,no-any-return]
+    def children(self, root: models.Title, info: Info) -> list[TitleType]:
+        return _prefetched(
+            root, "ordered_children", lambda: _children_rows(info).filter(parent=root)
+        )
 
     @strawberry_django.field(
-        prefetch_related=[
-            _prefetch_ordered(
-                "credits",
-                lambda _info: models.Credit.objects.filter(role_type=models.RoleType.CAST).order_by(
-                    "billing_order", "id"
-                ),
-                "cast_credits",
-            )
-        ],
+        prefetch_related=[_prefetch_ordered("credits", _cast_rows, "cast_credits")],
         description="The cast in billing order",
     )
-    def cast(self, root: models.Title, first: int = DEFAULT_CAST_SIZE) -> list[CreditType]:
-        return root.cast_credits[: validated_page_size(first, argument="first")]  # type: ignore[attr-defined,no-any-return]
+    def cast(
+        self, root: models.Title, info: Info, first: int = DEFAULT_CAST_SIZE
+    ) -> list[CreditType]:
+        limit = validated_page_size(first, argument="first")
+        rows = _prefetched(
+            root,
+            "cast_credits",
+            lambda: _cast_rows(info).filter(title=root).select_related("person"),
+        )
+        return rows[:limit]
 
     @strawberry_django.field(
         prefetch_related=[
-            _prefetch_ordered(
-                "credits",
-                lambda _info: models.Credit.objects.filter(role_type=models.RoleType.CREW).order_by(
-                    "department", "job", "id"
-                ),
-                "crew_credits",
-            )
+            _prefetch_ordered("credits", _crew_rows, "crew_credits", resolver_reads=["department"])
         ],
         description="The crew, optionally of one department",
     )
-    def crew(self, root: models.Title, department: Department | None = None) -> list[CreditType]:
-        crew: list[models.Credit] = root.crew_credits  # type: ignore[attr-defined]
-        return [c for c in crew if department is None or c.department == department]  # type: ignore[misc]
+    def crew(
+        self, root: models.Title, info: Info, department: Department | None = None
+    ) -> list[CreditType]:
+        crew = _prefetched(
+            root,
+            "crew_credits",
+            lambda: _crew_rows(info).filter(title=root).select_related("person"),
+        )
+        return [c for c in crew if department is None or c.department == department]
 
 
 @strawberry_django.federation.type(

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 import strawberry
 import strawberry_django
 from strawberry import Info, relay
-from strawberry_django.relay import DjangoListConnection
 
+from catalog.graphql.fields import CountedConnection
 from config.access import require_staff
 from config.errors import NotFound
 from config.graphql_arguments import ConnectionArguments, NodeIdArguments, node_pk
@@ -26,7 +26,7 @@ class ProductionFilter:
 @strawberry.type
 class Query:
     @strawberry_django.connection(
-        DjangoListConnection[ProductionType],
+        CountedConnection[ProductionType],
         description="Staff only: productions, latest changed first",
         extensions=[ConnectionArguments()],
     )

@@ -164,6 +164,6 @@ def test_the_production_list_takes_a_fixed_number_of_queries(count: int) -> None
 
     assert len(data["productions"]["edges"]) == count
     assert all(len(edge["node"]["schedule"]) == 3 for edge in data["productions"]["edges"])
-    # session, account; the page of productions with their titles and the total count;
+    # session, account; the page of productions with their titles; the total count;
     # their roles, shoot days and budget lines
-    assert len(captured) == 6
+    assert len(captured) == 7

@@ -1,0 +1,89 @@
+"""The web server keeps its database connections: once warm, no request opens one."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.config.test_run_service import free_port
+from tests.deployment import PROJECT_DIR, base_environment, servers_database_url
+
+REQUESTS = 30
+
+
+def answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def api_server(transactional_db: None) -> Iterator[int]:
+    """uvicorn on the test database, as `make run` starts it but with one worker."""
+    port = free_port()
+    environment = base_environment(
+        DATABASE_URL=servers_database_url(settings.DATABASES["default"]["NAME"]),
+        REDIS_URL=settings.REDIS_URL,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port)],
+        cwd=PROJECT_DIR,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not answers(port):
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def ask_genres(port: int) -> None:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql/",
+        data=json.dumps({"query": "{ genres { name } }"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.load(response)["data"] == {"genres": []}
+
+
+def server_backends() -> set[tuple[int, object]]:
+    """(pid, start) of every session on the test database but this test's own."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, backend_start FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return set(cursor.fetchall())
+
+
+def test_once_warm_the_api_answers_every_request_on_the_connections_it_keeps(
+    api_server: int,
+) -> None:
+    # Given a server that has answered once
+    ask_genres(api_server)
+    warm = server_backends()
+
+    # When it answers many more requests
+    for _ in range(REQUESTS):
+        ask_genres(api_server)
+
+    # Then its sessions are the very ones it had: none opened, none closed
+    assert warm
+    assert server_backends() == warm
