@@ -29,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -42,8 +43,6 @@ from graphql import (
     ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
     ValueNode,
     VariableNode,
     get_named_type,
@@ -53,7 +52,13 @@ from graphql import (
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 
 from config.errors import BAD_USER_INPUT
 
@@ -276,11 +281,17 @@ class QueryLimits(SchemaExtension):
         self.limits = Limits.from_settings()
         self.demands: dict[str | None, Demand] = {}
 
-    def on_operation(self) -> Iterator[None]:
-        self.execution_context.validation_rules = (
-            *self.execution_context.validation_rules,
-            self._validation_rule(),
-        )
+    def on_validate(self) -> Iterator[None]:
+        # On every request, after graphql-core's rules (which `ValidationCache`, listed
+        # before this extension, answers from its cache): the measure depends on the
+        # variables (`first: $n`). Strawberry reads the errors before the hooks' ends run.
+        # A document graphql-core refused is measured (its cost is reported) but refused
+        # for its own errors alone.
+        context = self.execution_context
+        if context.graphql_document is not None:
+            refusals = self.measure(context.schema._schema, context.graphql_document)
+            if refusals and not context.pre_execution_errors:
+                context.pre_execution_errors = refusals
         yield
 
     def get_results(self) -> dict[str, Any]:
@@ -296,24 +307,15 @@ class QueryLimits(SchemaExtension):
             return next(iter(self.demands.values())).cost
         return max(demand.cost for demand in self.demands.values())
 
-    def _validation_rule(self) -> type[ValidationRule]:
-        extension = self
-
-        class OperationDemandRule(ValidationRule):
-            def leave_document(self, *_args: Any) -> None:
-                extension.measure(self.context)
-
-        return OperationDemandRule
-
-    def measure(self, context: ValidationContext) -> None:
-        """Measure every operation of the document and report each one over a limit."""
-        document = context.document
+    def measure(self, schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+        """Measure every operation of the document; an error for each one over a limit."""
         fragments = {
             definition.name.value: definition
             for definition in document.definitions
             if isinstance(definition, FragmentDefinitionNode)
         }
-        measure = DocumentDemand(context.schema, fragments, self.execution_context.variables or {})
+        measure = DocumentDemand(schema, fragments, self.execution_context.variables or {})
+        refusals: list[GraphQLError] = []
         for operation in document.definitions:
             if not isinstance(operation, OperationDefinitionNode):
                 continue
@@ -321,10 +323,11 @@ class QueryLimits(SchemaExtension):
             demand = measure.of_operation(operation)
             self.demands[name] = demand
             label = f"Operation '{name}'" if name else "The operation"
-            for message in _refusals(demand, self.limits, label):
-                context.report_error(
-                    GraphQLError(message, operation, extensions={"code": BAD_USER_INPUT})
-                )
+            refusals.extend(
+                GraphQLError(message, operation, extensions={"code": BAD_USER_INPUT})
+                for message in _refusals(demand, self.limits, label)
+            )
+        return refusals
 
 
 class TokenLimit(MaxTokensLimiter):
@@ -343,4 +346,27 @@ class IntrospectionSwitch(AddValidationRules):
         super().__init__([] if enabled else [NoSchemaIntrospectionCustomRule])
 
 
-LIMIT_EXTENSIONS: list[type[SchemaExtension]] = [TokenLimit, IntrospectionSwitch, QueryLimits]
+class DocumentCaches:
+    """Front ends send a handful of documents over and over: each is parsed and checked by
+    graphql-core's rules once per process (per text; up to `GRAPHQL_DOCUMENT_CACHE_SIZE`
+    of them, least recently used first out), not on every request. The limits above are
+    measured on every request all the same, because the cost depends on the variables."""
+
+    @staticmethod
+    def parser() -> ParserCache:
+        return ParserCache(maxsize=settings.GRAPHQL_DOCUMENT_CACHE_SIZE)
+
+    @staticmethod
+    def validation() -> ValidationCache:
+        return ValidationCache(maxsize=settings.GRAPHQL_DOCUMENT_CACHE_SIZE)
+
+
+# In this order: the token limit bounds the parse that ParserCache keeps; the validation
+# cache must have set graphql-core's errors before QueryLimits adds its own.
+LIMIT_EXTENSIONS: list[Any] = [
+    TokenLimit,
+    IntrospectionSwitch,
+    DocumentCaches.parser,
+    DocumentCaches.validation,
+    QueryLimits,
+]

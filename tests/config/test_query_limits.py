@@ -432,3 +432,53 @@ def test_a_credit_page_counts_its_people_once_per_item(db: None) -> None:
     assert "errors" not in body
     # per title: node, credits, totalCount, edges and 5 x (node, person, name)
     assert body["extensions"]["cost"]["requested"] == 2 + 10 * (1 + 3 + 5 * 3)
+
+
+# Documents parsed and validated once
+
+
+@pytest.fixture
+def graphql_core_validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times graphql-core's validation runs from here on."""
+    import strawberry.schema.schema as strawberry_schema
+
+    runs: list[int] = []
+    validate = strawberry_schema.validate
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", counted)
+    return runs
+
+
+def test_a_repeated_document_is_validated_once_and_its_cost_measured_every_time(
+    db: None, graphql_core_validations: list[int]
+) -> None:
+    # A document of this test's own, so that no other test has validated it before
+    query = (
+        "query CachedShelf($n: Int!) { titles(first: $n) { edges { node { "
+        "credits(first: $n) { edges { node { person { name } } } } } } } }"
+    )
+
+    small = graphql(Client(), query, {"n": 10})
+    again = graphql(Client(), query, {"n": 20})
+    too_big = graphql(Client(), query, {"n": 400})
+
+    assert graphql_core_validations == [1]
+    assert "errors" not in small and "errors" not in again
+    assert (small["extensions"]["cost"]["requested"], again["extensions"]["cost"]["requested"]) == (
+        2 + 10 * (3 + 10 * 3),
+        2 + 20 * (3 + 20 * 3),
+    )
+    assert_refused(too_big, "Argument 'first' cannot be higher than 100.")
+
+
+def test_another_document_is_validated_on_its_own(
+    db: None, graphql_core_validations: list[int]
+) -> None:
+    graphql(Client(), "query OneShelf { genres { name } }")
+    graphql(Client(), "query OtherShelf { genres { slug } }")
+
+    assert graphql_core_validations == [1, 1]
