@@ -192,8 +192,17 @@ def cache_available() -> bool:
     )
 
 
-def _redis_failed(action: str) -> None:
+def _redis_failed(action: str, error: redis.RedisError) -> None:
+    """Leave Redis alone for a few seconds if it cannot be reached; not for a slow answer.
+
+    Under load a reply often waits in the event loop's own backlog past the timeout: that
+    request is computed, and the next one asks Redis again, rather than the whole process
+    computing every response for REDIS_RETRY_SECONDS because it was busy.
+    """
     global _unavailable_until
+    if isinstance(error, redis.TimeoutError):
+        logger.warning("The response cache did not answer in time to %s; computing it", action)
+        return
     _unavailable_until = time.monotonic() + REDIS_RETRY_SECONDS
     logger.exception("The response cache could not %s; computing responses meanwhile", action)
 
@@ -226,8 +235,8 @@ async def lookup(key: str) -> Lookup | None:
             pipe.hgetall(tokens_key())
             entry, tokens = await pipe.execute()
         tokens = await _tokens_complete(client, _decoded(tokens))
-    except redis.RedisError:
-        _redis_failed("look up a response")
+    except redis.RedisError as error:
+        _redis_failed("look up a response", error)
         return None
     if entry is None:
         return Lookup(tokens=tokens)
@@ -270,7 +279,7 @@ async def store(
         return False
     try:
         await _client().set(key, entry, ex=settings.GRAPHQL_RESPONSE_CACHE_SECONDS)
-    except redis.RedisError:
-        _redis_failed("store a response")
+    except redis.RedisError as error:
+        _redis_failed("store a response", error)
         return False
     return True

@@ -3,6 +3,7 @@ a repeated read is served from Redis, and every edit shows in the very next resp
 
 from __future__ import annotations
 
+import time as clock
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -294,6 +295,26 @@ def test_a_response_with_errors_is_not_stored(response_cache: None) -> None:
 
     assert first["errors"]
     assert (status, again) == ("catalog-graphql; fwd=miss", "catalog-graphql; fwd=miss")
+
+
+def test_a_slow_redis_answer_computes_that_response_and_leaves_the_cache_on(
+    film: Title, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a stored title page, and then Redis stalling past the cache's timeout
+    monkeypatch.setattr(store, "_unavailable_until", 0.0)
+    title_page(Client(), film)
+    stall = redis.Redis.from_url(django_settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL)
+    stall.execute_command("CLIENT", "PAUSE", int(store.REDIS_TIMEOUT_SECONDS * 1000 * 3))
+
+    # When the page is asked for during the stall, and again once Redis answers
+    during, during_status = title_page(Client(), film)
+    clock.sleep(store.REDIS_TIMEOUT_SECONDS * 3)
+    _, after_status = title_page(Client(), film)
+
+    # Then the one during it was computed, and the next was a hit: the cache stayed on
+    assert during["data"]["title"]["name"] == "Night Train"
+    assert during_status == "catalog-graphql; fwd=miss"
+    assert after_status == "catalog-graphql; hit"
 
 
 def test_without_redis_responses_are_computed(
