@@ -58,8 +58,10 @@ format: install
 schema: install
 	$(BIN)/python manage.py export_schema config.schema --path schema.graphql
 
+# A worker's statements may run 55 minutes (a rebuild), inside its tasks' 60-minute limit.
 worker: install
-	$(BIN)/celery -A config worker --loglevel INFO --concurrency 2
+	DATABASE_STATEMENT_TIMEOUT=$${DATABASE_STATEMENT_TIMEOUT:-55min} \
+	  $(BIN)/celery -A config worker --loglevel INFO --concurrency 2
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO

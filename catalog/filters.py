@@ -10,9 +10,16 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from catalog.models import Availability, Credit, Person, Title, TitleKind, TitleStatus
-from catalog.search import titles_matching
+from catalog.search import SearchTextField, titles_matching
 from config.access import is_staff
 from config.errors import BadUserInput
+
+
+class SearchFilter(django_filters.CharFilter):
+    """A search filter whose text is checked and normalised as a search query."""
+
+    field_class = SearchTextField
+
 
 # The maturity level of a certificate for adults only; an unrated title counts as one.
 ADULTS_ONLY_LEVEL = 18
@@ -123,7 +130,7 @@ class TitleFilterSet(django_filters.FilterSet):
         method="filter_available_in", validators=[REGION_CODE_VALIDATOR]
     )
     person_id = django_filters.NumberFilter(method="filter_person")
-    search = django_filters.CharFilter(method="filter_search")
+    search = SearchFilter(method="filter_search")
 
     class Meta:
         model = Title
@@ -150,7 +157,7 @@ class TitleFilterSet(django_filters.FilterSet):
 class PersonFilterSet(django_filters.FilterSet):
     """The filters of `people`, for `user`: `title_id` names only titles they may see."""
 
-    search = django_filters.CharFilter(method="filter_search")
+    search = SearchFilter(method="filter_search")
     title_id = django_filters.NumberFilter(method="filter_title")
 
     class Meta:
@@ -162,7 +169,7 @@ class PersonFilterSet(django_filters.FilterSet):
         self.user = user
 
     def filter_search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
-        text = " ".join(value.split()).lower()
+        text = value.lower()
         # Both lookups on lower(name) use the trigram index.
         return queryset.annotate(lower_name=Lower("name")).filter(
             Q(lower_name__contains=text) | Q(lower_name__trigram_similar=text)

@@ -6,6 +6,10 @@ trigram index on the lower-cased name finds the titles whose names look alike.
 Both return the same `relevance` annotation, so callers order by it.
 """
 
+import unicodedata
+from typing import Any
+
+from django import forms
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -13,11 +17,46 @@ from django.contrib.postgres.search import (
     TrigramStrictWordSimilarity,
     TrigramWordSimilarity,
 )
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Greatest, Lower
 
 from catalog.models import Title
+
+# A search is a few words: a name, a phrase. Longer text only makes the trigram and
+# full-text matching slower (5,000 characters took PostgreSQL 30 s).
+SEARCH_MAX_LENGTH = 200
+
+
+class SearchTextField(forms.CharField):
+    """What a search query must be before it reaches SQL: Unicode text (no NUL, no lone
+    surrogate), NFKC-normalised with its whitespace collapsed, of at most
+    SEARCH_MAX_LENGTH characters. Text far over the limit is refused before any work."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        if isinstance(value, str) and len(value) > 4 * SEARCH_MAX_LENGTH:
+            raise ValidationError(
+                f"A search holds at most {SEARCH_MAX_LENGTH} characters.", code="max_length"
+            )
+        text = super().to_python(value) or ""
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValidationError(
+                "A search must be text: it holds a lone surrogate.", code="invalid"
+            ) from error
+        return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def search_text(value: str) -> str:
+    """`value` as SearchTextField cleans it; a ValidationError says what is wrong."""
+    return str(SearchTextField(required=False).clean(value))
+
 
 # ts_rank normalisation 1: divide by 1 + log(document length), so that a short
 # exact name outranks a long synopsis that mentions the words once.
@@ -25,8 +64,8 @@ _RANK_NORMALISATION = 1
 
 
 def titles_matching(queryset: QuerySet[Title], text: str) -> QuerySet[Title]:
-    """The titles of `queryset` that match `text` (not blank), annotated with `relevance`."""
-    text = " ".join(text.split())
+    """The titles of `queryset` that match `text` (clean: see SearchTextField; not blank),
+    annotated with `relevance`."""
     full_text = _full_text_matches(queryset, text)
     if full_text.exists():
         return full_text

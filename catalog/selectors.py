@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, FilteredRelation, OrderBy, Q, QuerySet
 from django_filters import FilterSet
 from strawberry.utils.str_converters import to_camel_case
 
 from catalog.filters import PersonFilterSet, TitleFilterSet, filter_errors, titles_visible_to
 from catalog.models import Genre, Person, Title
+from catalog.search import search_text
 from config.errors import BadUserInput
 
 
@@ -89,9 +91,13 @@ def _with_worldwide_popularity(titles: QuerySet[Title]) -> QuerySet[Title]:
 def title_search(*, user: Any, query: str, kinds: list[str] | None = None) -> QuerySet[Title]:
     """The titles `user` may see matching `query`, most relevant first (full text, then
     trigram fallback)."""
-    if not query.strip():
+    try:
+        text = search_text(query)
+    except ValidationError as error:
+        raise BadUserInput(" ".join(error.messages), field="query") from error
+    if not text:
         raise BadUserInput("The search query must not be empty.", field="query")
-    return title_list(user=user, filters={"search": query, "kind": kinds or []})
+    return title_list(user=user, filters={"search": text, "kind": kinds or []})
 
 
 def person_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Person]:

@@ -94,6 +94,11 @@ class NodeIdArguments(FieldExtension):
     def map_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         if isinstance(kwargs.get("id"), relay.GlobalID):
             node_pk(kwargs["id"], type_name=self.type_name, field="id")
-        for global_id in kwargs.get("ids") or ():
+        ids = kwargs.get("ids") or ()
+        # Each id is a lookup of its own (about 5 ms): no more of them than a page holds.
+        maximum: int = settings.GRAPHQL_MAX_PAGE_SIZE
+        if len(ids) > maximum:
+            raise BadUserInput(f"Argument 'ids' cannot hold more than {maximum} ids.", field="ids")
+        for global_id in ids:
             node_pk(global_id, type_name=self.type_name, field="ids")
         return kwargs

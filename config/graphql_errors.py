@@ -16,10 +16,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import OperationalError
 from graphql import GraphQLError
+from psycopg.errors import QueryCanceled
 from strawberry.relay.types import GlobalIDValueError
 
-from config.errors import BAD_USER_INPUT, FORBIDDEN, INTERNAL, NOT_FOUND, CatalogError
+from config.errors import BAD_USER_INPUT, FORBIDDEN, INTERNAL, NOT_FOUND, TIMEOUT, CatalogError
 from config.request_ids import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,19 @@ def code_for(error: GraphQLError) -> str:
         return NOT_FOUND
     if isinstance(original, (ValidationError, GlobalIDValueError)):
         return BAD_USER_INPUT
+    if _is_statement_timeout(original):
+        return TIMEOUT
     return INTERNAL
+
+
+def _is_statement_timeout(error: BaseException) -> bool:
+    """PostgreSQL cancelled a statement of this request at DATABASE_STATEMENT_TIMEOUT."""
+    return isinstance(error, OperationalError) and isinstance(error.__cause__, QueryCanceled)
+
+
+TIMEOUT_MESSAGE = (
+    "The request took longer than the API allows; ask for less (smaller pages, fewer fields)."
+)
 
 
 def with_code(error: GraphQLError) -> GraphQLError:
@@ -52,6 +66,9 @@ def with_code(error: GraphQLError) -> GraphQLError:
         extensions["field"] = original.field
     if extensions["code"] == INTERNAL:
         _report_internal(error, extensions)
+    if extensions["code"] == TIMEOUT:
+        logger.warning("A statement of request %s hit the statement timeout", current_request_id())
+        error.message = TIMEOUT_MESSAGE  # PostgreSQL's own names the statement's text
     error.extensions = extensions
     return error
 

@@ -5,5 +5,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # The web server keeps a pool of warm connections (config/settings/database.py).
 os.environ.setdefault("DATABASE_POOL", "true")
+# No request of the API may hold a database backend longer than this (a TIMEOUT error).
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "10s")
 
 application = get_wsgi_application()

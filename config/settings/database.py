@@ -49,7 +49,15 @@ if DATABASE_POOL:
         "timeout": 10,
     }
 
+# How long one SQL statement may run (PostgreSQL's statement_timeout, e.g. "10s"; empty:
+# no limit). The web servers set 10 s (config/asgi.py), so that no request of the API can
+# hold a backend for minutes; a cancelled statement is a TIMEOUT error. `make run` gives
+# the workers, whose rebuilds take minutes, 55 minutes (inside their 60-minute task limit).
+DATABASE_STATEMENT_TIMEOUT = env_str("DATABASE_STATEMENT_TIMEOUT", "")
+
 # PostgreSQL's JIT compiles a query whose estimated cost is high, which the API's reads
 # over the big tables (home screens, popularity) often are: 100 ms and more of compiling
 # to save a few. Off for every connection; no query here runs long enough to gain.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off" + (
+    f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}" if DATABASE_STATEMENT_TIMEOUT else ""
+)

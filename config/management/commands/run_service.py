@@ -10,6 +10,7 @@ load of the sample data count too).
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -26,6 +27,10 @@ from honcho.manager import Manager
 from catalog.management.commands.load_demo_data import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
 
 READY_POLL_SECONDS = 0.25
+# The workers' statements (a nightly rebuild) run minutes; the API's get 10 s (config/asgi.py).
+PROCESS_ENVIRONMENT = {
+    "worker": {"DATABASE_STATEMENT_TIMEOUT": os.environ.get("WORKER_STATEMENT_TIMEOUT", "55min")},
+}
 READY_TIMEOUT_SECONDS = 120
 
 
@@ -57,7 +62,12 @@ class Command(BaseCommand):
             web_workers=options["web_workers"],
             task_workers=options["task_workers"],
         ).items():
-            manager.add_process(name, list2cmdline(command), cwd=str(settings.BASE_DIR))
+            manager.add_process(
+                name,
+                list2cmdline(command),
+                cwd=str(settings.BASE_DIR),
+                env={**os.environ, **PROCESS_ENVIRONMENT.get(name, {})},
+            )
         announcer = threading.Thread(
             target=self._announce_when_ready, args=(base, started_at), daemon=True
         )
