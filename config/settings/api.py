@@ -12,6 +12,8 @@ GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
 # Documents each web process keeps parsed and validated (config/graphql_limits.py).
 GRAPHQL_DOCUMENT_CACHE_SIZE = env_int("GRAPHQL_DOCUMENT_CACHE_SIZE", 256)
+# Fields and fragments in one selection set: merging them is checked pairwise.
+GRAPHQL_MAX_SELECTIONS = env_int("GRAPHQL_MAX_SELECTIONS", 100)
 # Each field costs 1; a list costs its subtree times its page size (see config/graphql_limits.py).
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 100_000)
 GRAPHIQL_ENABLED = DEBUG

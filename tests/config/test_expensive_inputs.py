@@ -129,3 +129,28 @@ def test_a_statement_over_the_timeout_is_a_timeout_error_naming_no_sql(
     assert [(error["extensions"]["code"], error["message"]) for error in body["errors"]] == [
         ("TIMEOUT", TIMEOUT_MESSAGE)
     ]
+
+
+def test_a_selection_repeated_past_the_width_limit_is_refused_before_validation(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import strawberry.schema.schema as strawberry_schema
+
+    validations: list[int] = []
+    validate = strawberry_schema.validate
+    monkeypatch.setattr(
+        strawberry_schema, "validate", lambda *a, **k: validations.append(1) or validate(*a, **k)
+    )
+
+    widest = graphql(Client(), "{ " + "genres { name } " * 100 + "}")
+    too_wide = graphql(Client(), "{ " + "genres { slug } " * 400 + "}")
+
+    assert "errors" not in widest
+    assert too_wide["data"] is None
+    assert [(e["extensions"]["code"], e["message"]) for e in too_wide["errors"]] == [
+        (
+            "BAD_USER_INPUT",
+            "A selection holds 400 fields and fragments; at most 100 are allowed in one.",
+        )
+    ]
+    assert validations == [1]  # the refused one never reached graphql-core's rules
