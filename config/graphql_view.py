@@ -10,6 +10,7 @@ Strawberry's view reads GET and POST requests and runs them. This one adds:
 - the response cache of public reads (`config.response_cache`), reported in `Cache-Status`.
 """
 
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.http.request import MediaType
 from django.middleware.csrf import CsrfViewMiddleware
@@ -157,6 +159,11 @@ class CatalogGraphQLView(AsyncGraphQLView):
             response = await self.run(request=request)
         except HTTPException as refused:
             response = self._refusal(refused)
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            response = self._refusal(
+                RequestRefused(413, f"The request body is over the {limit:,} bytes allowed.")
+            )
         patch_vary_headers(response, ("Accept",))
         return response
 
@@ -184,6 +191,23 @@ class CatalogGraphQLView(AsyncGraphQLView):
             content_type=_CONTENT_TYPES[self.media_type],
             headers=headers,
         )
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """JSON, or a 400 with a code: also for bytes that are not UTF-8, nesting past the
+        decoder's recursion limit and integers past Python's 4,300 digits, which the JSON
+        decoder raises as other errors than a JSONDecodeError."""
+        try:
+            return self.decode_json(data)
+        except UnicodeDecodeError as error:
+            raise RequestRefused(400, "The request body is not UTF-8 text.") from error
+        except RecursionError as error:
+            raise RequestRefused(400, "The request's JSON is nested too deeply.") from error
+        except json.JSONDecodeError as error:
+            raise RequestRefused(400, "Unable to parse request body as JSON") from error
+        except ValueError as error:  # Python refuses to read an integer that long
+            raise RequestRefused(
+                400, "The request's JSON holds an integer of more than 4,300 digits."
+            ) from error
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         return super().should_render_graphql_ide(request) and not any(

@@ -220,6 +220,21 @@ MALFORMED_BODIES = {
         '{"query": "{ genres { name } }", "extensions": []}',
         "The GraphQL operation's `extensions` must be an object or null, if provided.",
     ),
+    "bytes that are not UTF-8": (
+        b'{"query": "{ genres { name } }", "variables": {"a": "\xff\xfe"}}',
+        "The request body is not UTF-8 text.",
+    ),
+    "arrays nested past the decoder's limit": (
+        '{"query": "{ genres { name } }", "variables": {"a": '
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}}",
+        "The request's JSON is nested too deeply.",
+    ),
+    "an integer of 5,000 digits": (
+        '{"query": "{ genres { name } }", "variables": {"a": ' + "9" * 5_000 + "}}",
+        "The request's JSON holds an integer of more than 4,300 digits.",
+    ),
 }
 
 
@@ -234,6 +249,36 @@ def test_a_malformed_request_gets_400_with_a_code(db: None, case: str, accept: s
 
     assert response.status_code == 400
     assert only_error(response) == {"code": "BAD_USER_INPUT", "message": message}
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "The request's JSON is nested too deeply."),
+        ("9" * 5_000, "The request's JSON holds an integer of more than 4,300 digits."),
+    ],
+    ids=["nested too deeply", "too many digits"],
+)
+def test_malformed_variables_in_a_get_get_400_with_a_code(
+    db: None, variables: str, message: str
+) -> None:
+    response = Client().get("/graphql/", {"query": "{ genres { name } }", "variables": variables})
+
+    assert response.status_code == 400
+    assert only_error(response) == {"code": "BAD_USER_INPUT", "message": message}
+
+
+def test_a_body_over_the_upload_limit_gets_413_with_a_code(db: None, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = json.dumps({"query": "{ genres { name } }", "variables": {"pad": "x" * 2_000}})
+
+    response = Client().post("/graphql/", body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert only_error(response) == {
+        "code": "BAD_USER_INPUT",
+        "message": "The request body is over the 1,000 bytes allowed.",
+    }
 
 
 @pytest.mark.parametrize(
