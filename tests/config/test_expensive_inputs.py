@@ -138,9 +138,12 @@ def test_a_selection_repeated_past_the_width_limit_is_refused_before_validation(
 
     validations: list[int] = []
     validate = strawberry_schema.validate
-    monkeypatch.setattr(
-        strawberry_schema, "validate", lambda *a, **k: validations.append(1) or validate(*a, **k)
-    )
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        validations.append(1)
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", counted)
 
     widest = graphql(Client(), "{ " + "genres { name } " * 100 + "}")
     too_wide = graphql(Client(), "{ " + "genres { slug } " * 400 + "}")

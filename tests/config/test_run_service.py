@@ -12,11 +12,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+import redis
 from django.conf import settings
 
 from tests.deployment import PROJECT_DIR, base_environment, servers_database_url
@@ -63,12 +65,21 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def service(transactional_db: None) -> Iterator[Service]:
+def service_environment() -> dict[str, str]:
+    """Variables for the service beyond the development defaults."""
+    return {}
+
+
+@pytest.fixture
+def service(transactional_db: None, service_environment: dict[str, str]) -> Iterator[Service]:
     port = free_port()
+    redis_url = re.sub(r"/\d+$", f"/{REDIS_DATABASE}", settings.REDIS_URL)
+    redis.Redis.from_url(redis_url).flushdb()  # rate-limit windows of an earlier run
     environment = base_environment(
         DATABASE_URL=servers_database_url(settings.DATABASES["default"]["NAME"]),
-        REDIS_URL=re.sub(r"/\d+$", f"/{REDIS_DATABASE}", settings.REDIS_URL),
+        REDIS_URL=redis_url,
         PYTHONUNBUFFERED="1",
+        **service_environment,
     )
     process = subprocess.Popen(
         [sys.executable, "manage.py", "run_service", "--port", str(port), "--task-workers", "1"],
@@ -131,3 +142,31 @@ def test_the_service_runs_the_api_a_worker_and_beat_and_ctrl_c_stops_them_all(
     assert set(children) == {"web", "worker", "beat"}
     time.sleep(0.5)
     assert [name for name, pid in children.items() if alive(pid)] == []
+
+
+def ask(port: int, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql/",
+        data=json.dumps({"query": "{ __typename }"}).encode(),
+        headers={"Content-Type": "application/json", **headers},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as refused:
+        return int(refused.code)
+
+
+@pytest.mark.parametrize(
+    "service_environment",
+    [{"RATE_LIMIT_ENABLED": "true", "RATE_LIMIT_PER_IP": "3", "TRUSTED_PROXY_COUNT": "0"}],
+)
+def test_a_client_cannot_spoof_its_address_past_the_rate_limit(service: Service) -> None:
+    # Given the service with 3 requests a minute per address and no proxy in front
+    service.read_until(r"Started in")
+
+    # When one client sends 5 requests, each claiming another address
+    statuses = [ask(service.port, {"X-Forwarded-For": f"203.0.113.{index}"}) for index in range(5)]
+
+    # Then they all count against its real address
+    assert statuses == [200, 200, 200, 429, 429]

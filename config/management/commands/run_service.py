@@ -27,6 +27,10 @@ from honcho.manager import Manager
 from catalog.management.commands.load_demo_data import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
 
 READY_POLL_SECONDS = 0.25
+# uvicorn would take X-Forwarded-For from any local peer as the client's address (its
+# default trusts 127.0.0.1): a client could spoof a fresh rate-limit budget per request.
+# The address is the application's to work out, from TRUSTED_PROXY_COUNT alone.
+UVICORN_PROXY_OPTIONS = ("--no-proxy-headers",)
 # The workers' statements (a nightly rebuild) run minutes; the API's get 10 s (config/asgi.py).
 PROCESS_ENVIRONMENT = {
     "worker": {"DATABASE_STATEMENT_TIMEOUT": os.environ.get("WORKER_STATEMENT_TIMEOUT", "55min")},
@@ -94,7 +98,7 @@ def service_commands(
     state.mkdir(exist_ok=True)
     return {
         "web": [
-            python, "-m", "uvicorn", "config.asgi:application",
+            python, "-m", "uvicorn", "config.asgi:application", *UVICORN_PROXY_OPTIONS,
             "--host", host, "--port", str(port), "--workers", str(web_workers),
         ],
         "worker": [
