@@ -11,11 +11,13 @@ from io import StringIO
 from typing import Any, TextIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import OutputWrapper
 from django.db import connection, transaction
 from django.db.models import Count
 
+from audience.models import ProfileSource
 from catalog.importers.oscar_awards import MovieFinder
 from catalog.importers.sample_catalog import SampleCatalogImportReport, sample_catalog_import
 from catalog.importers.sample_sources import ImdbSampleMovie, MovielensMovie
@@ -38,7 +40,8 @@ from catalog.models import (
     TitleStatus,
 )
 from catalog.vocabulary import GENRE_NAMES
-from tests.factories import GenreFactory
+from production.models import Production
+from tests.factories import GenreFactory, ProfileFactory, TitleFactory
 
 GG = ExternalIdSource.GGPLOT2MOVIES
 ML = ExternalIdSource.MOVIELENS
@@ -530,3 +533,24 @@ def test_a_reimport_restores_source_fields_and_keeps_genres_added_by_staff(
     assert (report.titles_created, report.titles_updated) == (0, 1)
     assert (godfather.name, godfather.runtime_minutes) == ("The Godfather", 175)
     assert genre_names_of(godfather) == ["Crime", "Drama", "Gangster"]
+
+
+@pytest.mark.django_db
+def test_load_demo_data_creates_no_demo_staff_login_under_production_settings(
+    settings: Any,
+) -> None:
+    # Given a deployment whose catalog and audience are loaded
+    settings.IS_PRODUCTION = True
+    TitleFactory()
+    ProfileFactory(source=ProfileSource.MOVIELENS, source_id="1")
+    out = StringIO()
+
+    # When the demo data command runs there
+    call_command("load_demo_data", stdout=out, stderr=StringIO())
+
+    # Then it makes neither the README's superuser nor the productions it would move
+    assert not get_user_model().objects.filter(username="staff").exists()
+    assert not Production.objects.exists()
+    assert out.getvalue().splitlines()[-1] == (
+        "Production settings: no demo staff login, no demo productions."
+    )

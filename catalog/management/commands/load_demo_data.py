@@ -10,6 +10,7 @@ through their stages by that account) only while none exists.
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -40,6 +41,11 @@ class Command(BaseCommand):
         call_command(
             "refresh_recommendations", if_empty=True, stdout=self.stdout, stderr=self.stderr
         )
+        if settings.IS_PRODUCTION:
+            # A superuser whose password is in the README has no place in a deployment,
+            # nor the demo productions that it moves through their stages.
+            self.stdout.write("Production settings: no demo staff login, no demo productions.")
+            return
         self._ensure_demo_staff()
         call_command(
             "load_demo_productions",
