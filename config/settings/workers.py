@@ -60,10 +60,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# A request never waits on Redis long: with Redis frozen, every recordViewingEvents took
+# 10 s on its debounce key (the events are stored by then; the key only schedules a
+# refresh). Values here are small; a reply later than this is a fault.
+CACHE_REDIS_TIMEOUT_SECONDS = 0.3
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "catalog",
+        "OPTIONS": {
+            "socket_timeout": CACHE_REDIS_TIMEOUT_SECONDS,
+            "socket_connect_timeout": CACHE_REDIS_TIMEOUT_SECONDS,
+        },
     }
 }

@@ -1,8 +1,13 @@
 """recordViewingEvents: valid events stored once, invalid ones reported by index."""
 
+import os
+import signal
 import threading
+import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +16,8 @@ from django.test import Client
 from strawberry.relay import to_base64
 
 from audience.models import ViewingEvent
+from config.embedded_redis import embedded_redis_url, stop_embedded_redis
+from config.settings.workers import CACHE_REDIS_TIMEOUT_SECONDS
 from tests.factories import (
     EpisodeFactory,
     ProfileFactory,
@@ -185,3 +192,38 @@ def test_a_batch_over_the_limit_is_refused_whole(settings: Any) -> None:
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["message"] == "A batch holds at most 3 events, not 4."
     assert ViewingEvent.objects.count() == 0
+
+
+@pytest.fixture
+def frozen_cache_redis(tmp_path: Path, settings: Any) -> Iterator[None]:
+    """A Redis of the test's own behind the cache, frozen (SIGSTOP) as a stalled server is."""
+    url = embedded_redis_url(tmp_path)
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": url, "KEY_PREFIX": "frozen"}
+    }
+    pid = int((tmp_path / "redis.pid").read_text())
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+        stop_embedded_redis(tmp_path)
+
+
+def test_a_frozen_redis_holds_ingest_up_no_longer_than_its_timeouts(
+    transactional_db: None, frozen_cache_redis: None
+) -> None:
+    # Given a viewer, and the cache's Redis frozen
+    profile = ProfileFactory()
+    client = client_of(profile.account)
+
+    # When the viewer's app sends an event
+    started = time.monotonic()
+    result = record(client, [event(profile, TitleFactory())])
+    took = time.monotonic() - started
+
+    # Then the event is stored, and the request waited on the debounce key only as long as
+    # the cache's timeouts (a lookup and the clean-up), not Redis's 10 s of retries
+    assert result == {"accepted": 1, "duplicates": 0, "errors": []}
+    assert ViewingEvent.objects.filter(profile=profile).count() == 1
+    assert took < 4 * CACHE_REDIS_TIMEOUT_SECONDS + 1.0
