@@ -18,6 +18,7 @@ from django.utils import timezone
 from audience.popularity import try_lock
 from audience.recommendations import read_histories
 from audience.recommender import cosine_neighbours, history_matrix, most_watched_items
+from config.planner_statistics import analyze_tables
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def refresh_similar_titles() -> SimilarReport:
                 rank = rank + 1 if title == previous else 1
                 previous = title
                 copy.write_row((title, neighbour, rank, score, computed_at))
+        analyze_tables(["audience_similartitle"])  # rewritten whole: plan over the new rows
     report = SimilarReport(titles=len(np.unique(titles)), pairs=len(titles))
     logger.info("Similar titles refreshed: %d titles, %d pairs", report.titles, report.pairs)
     return report
