@@ -687,6 +687,53 @@ def _finish_run_if_done(run_id: int) -> None:
     ).update(finished_at=timezone.now())
 
 
+def recommendations_due(profile_ids: Iterable[int]) -> None:
+    """New viewing: refresh these profiles' lists RECOMMENDATION_DEBOUNCE_SECONDS from now,
+    unless a refresh is due already (one refresh per burst of events).
+
+    Call in the transaction that stores the events: the mark commits with them, or not at
+    all, and ingest touches neither Redis nor the profile rows that a refresh locks.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO audience_recommendationdue (profile_id, due_at)
+            SELECT id, now() + make_interval(secs => %s)
+            FROM unnest(%s::bigint[]) AS id ORDER BY id
+            ON CONFLICT (profile_id) DO NOTHING
+            """,
+            [settings.RECOMMENDATION_DEBOUNCE_SECONDS, sorted(set(profile_ids))],
+        )
+
+
+def refresh_due_profiles(*, most: int = 500) -> RunReport:
+    """Refresh the profiles whose refresh is due, one transaction each; safe to run
+    concurrently with itself.
+
+    Each profile's due row is deleted in the transaction that writes its list, taken with
+    SKIP LOCKED: two sweeps never refresh one profile, a sweep that dies leaves the row for
+    the next, and events arriving during a refresh add the row again for the one after.
+    """
+    model = latest_model()
+    refreshed = 0
+    while refreshed < most:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                """
+                DELETE FROM audience_recommendationdue WHERE profile_id = (
+                    SELECT profile_id FROM audience_recommendationdue WHERE due_at <= now()
+                    ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED
+                ) RETURNING profile_id
+                """
+            )
+            row = cursor.fetchone()
+            if row is None:
+                break
+            refresh_profiles(model, row[0], row[0])
+        refreshed += 1
+    return RunReport(model_version=None if model is None else model.version, profiles=refreshed)
+
+
 def refresh_profile(profile_id: int) -> RunReport:
     """Recompute one profile's recommendations with the latest model."""
     model = latest_model()

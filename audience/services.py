@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audience import tasks
 from audience.access import may_act_for, profile_for, require_signed_in
 from audience.models import MyListEntry, Profile, Rating, RatingValue
+from audience.recommendations import recommendations_due
 from catalog.filters import titles_visible_to
 from catalog.models import Title, TitleKind
 from config.errors import (
@@ -85,8 +85,7 @@ def viewing_events_record(
         report.accepted = _insert_new_events(valid)
         report.duplicates = len(valid) - report.accepted
     if report.accepted:
-        profile_ids = {event.profile_id for event in valid}
-        transaction.on_commit(lambda: tasks.schedule_profile_refreshes(profile_ids), robust=True)
+        recommendations_due({event.profile_id for event in valid})
     return report
 
 

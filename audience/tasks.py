@@ -3,23 +3,16 @@ recommendations and the similar titles."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from celery import group, shared_task
-from django.conf import settings
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from audience import popularity, recommendations, similar_titles
 
 logger = logging.getLogger(__name__)
-
-# How long a pending refresh may wait in the queue before a new burst schedules another.
-DEBOUNCE_KEY_MARGIN_SECONDS = 15 * 60
 
 # A dropped database connection, a failover, a broker hiccup: worth another try.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
@@ -71,39 +64,18 @@ def refresh_recommendation_chunk(chunk_id: int) -> dict[str, object]:
 
 @shared_task(name="audience.tasks.refresh_profile_recommendations", **RETRY_OPTIONS)
 def refresh_profile_recommendations(profile_id: int) -> dict[str, object]:
-    """Recompute one profile's recommendations after new viewing (see schedule_...)."""
-    # Cleared first: events arriving while this runs schedule the next refresh.
-    cache.delete(profile_refresh_key(profile_id))
+    """Recompute one profile's recommendations now."""
     return recommendations.refresh_profile(profile_id).as_dict()
+
+
+@shared_task(name="audience.tasks.refresh_due_recommendations", **RETRY_OPTIONS)
+def refresh_due_recommendations() -> dict[str, object]:
+    """Refresh the profiles whose new viewing is due (see recommendations_due); beat runs
+    it every RECOMMENDATION_SWEEP_SECONDS, so a refresh comes that much after its due time
+    at most. Idempotent and safe beside itself (SKIP LOCKED)."""
+    return recommendations.refresh_due_profiles().as_dict()
 
 
 @shared_task(name="audience.tasks.refresh_similar_titles", **RETRY_OPTIONS)
 def refresh_similar_titles() -> dict[str, object]:
     return similar_titles.refresh_similar_titles().as_dict()
-
-
-def profile_refresh_key(profile_id: int) -> str:
-    return f"recommendations:pending:{profile_id}"
-
-
-def schedule_profile_refreshes(profile_ids: Iterable[int]) -> None:
-    """Refresh these profiles' recommendations soon, once per burst of events.
-
-    The first event of a burst sets a key in the cache and schedules the refresh
-    RECOMMENDATION_DEBOUNCE_SECONDS later; events until the refresh starts find the key
-    and schedule nothing more. The key outlives the delay by a margin, for a refresh
-    that waits in the queue behind a full run's chunks.
-
-    A cache or broker failure is logged and never fails the request whose events are
-    already stored.
-    """
-    delay = settings.RECOMMENDATION_DEBOUNCE_SECONDS
-    for profile_id in sorted(set(profile_ids)):
-        key = profile_refresh_key(profile_id)
-        try:
-            if cache.add(key, 1, timeout=delay + DEBOUNCE_KEY_MARGIN_SECONDS):
-                refresh_profile_recommendations.apply_async((profile_id,), countdown=delay)
-        except Exception:  # the events are stored; the nightly run catches up
-            logger.exception("Could not schedule a recommendations refresh of %d", profile_id)
-            with contextlib.suppress(Exception):
-                cache.delete(key)

@@ -40,6 +40,23 @@ class RecommenderModel(models.Model):
         return f"{self.method} v{self.pk} ({self.trained_at:%Y-%m-%d %H:%M})"
 
 
+class RecommendationDue(models.Model):
+    """A profile whose recommendations new viewing has made stale, and from when to refresh
+    them: the debounce of on-demand refreshes, kept in the database so that no delayed
+    message waits in a worker (one that did was lost, and took its worker down, when Redis
+    restarted). Ingest adds a row if there is none; the sweep deletes the rows that are due
+    and refreshes their profiles. A table of its own, so that ingest never waits for the
+    locks a refresh holds on profile rows."""
+
+    profile = models.OneToOneField(
+        Profile, on_delete=models.CASCADE, primary_key=True, related_name="recommendations_due"
+    )
+    due_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"profile {self.profile_id} due at {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
 class RecommendationRun(models.Model):
     """One full refresh: the model it scores with and its profile chunks."""
 

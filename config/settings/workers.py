@@ -41,6 +41,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "audience.tasks.rebuild_popularity",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Profiles whose new viewing made their recommendations stale, once their debounce
+    # (RECOMMENDATION_DEBOUNCE_SECONDS after the first event of a burst) has passed.
+    "refresh-due-recommendations": {
+        "task": "audience.tasks.refresh_due_recommendations",
+        "schedule": env_int("RECOMMENDATION_SWEEP_SECONDS", 10),
+    },
     # After the nightly rebuild: similar titles, then a new recommender model and every
     # profile's list (profiles with new viewing are refreshed on demand in between).
     "refresh-similar-titles": {

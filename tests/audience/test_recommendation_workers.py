@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import time as clock
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from celery.signals import before_task_publish
 from celery.worker import WorkController
 from django.db import connection, transaction
 from strawberry.relay import to_base64
@@ -21,6 +20,7 @@ from audience.models import (
     ReasonKind,
     Recommendation,
     RecommendationChunk,
+    RecommendationDue,
     RecommendationRun,
     RecommenderModel,
     SimilarTitle,
@@ -291,20 +291,6 @@ def test_a_refresh_skips_while_another_run_holds_the_lock(
     assert not Recommendation.objects.exists()
 
 
-@pytest.fixture
-def profile_refreshes_sent() -> Iterator[list[int]]:
-    """The profile ids of refresh_profile_recommendations tasks as they are sent."""
-    sent: list[int] = []
-
-    def record(sender: Any = None, body: Any = None, **kwargs: Any) -> None:
-        if sender == tasks.refresh_profile_recommendations.name:
-            sent.append(body[0][0])
-
-    before_task_publish.connect(record, weak=False)
-    yield sent
-    before_task_publish.disconnect(record)
-
-
 RECORD = """
 mutation ($events: [ViewingEventInput!]!) {
   recordViewingEvents(events: $events) { accepted errors { code } }
@@ -334,43 +320,74 @@ def wait_until(condition: Callable[[], bool]) -> None:
         clock.sleep(0.1)
 
 
+def due_profiles() -> list[int]:
+    return list(RecommendationDue.objects.values_list("profile_id", flat=True))
+
+
+def sweep() -> int:
+    """What beat runs every few seconds, on the worker; how many profiles it refreshed."""
+    report: dict[str, Any] = tasks.refresh_due_recommendations.delay().get(timeout=TASK_TIMEOUT)
+    return int(report["profiles"])
+
+
 def test_a_burst_of_new_viewing_refreshes_the_profile_once_after_the_burst(
-    worker: WorkController,
-    audience: dict[str, Any],
-    settings: Any,
-    profile_refreshes_sent: list[int],
+    worker: WorkController, audience: dict[str, Any], settings: Any
 ) -> None:
-    # A delay longer than the burst takes on a loaded machine.
-    settings.RECOMMENDATION_DEBOUNCE_SECONDS = 5
+    # Given a viewer with a list, and a delay longer than a burst takes on a loaded machine
+    settings.RECOMMENDATION_DEBOUNCE_SECONDS = 3
     full_refresh()
     viewer = audience["viewer"]
 
+    # When a burst of viewing comes in
     record_viewing(viewer, [audience["films"]["sequel"], audience["films"]["filler"]])
 
-    assert profile_refreshes_sent == [viewer.pk]
-    assert "Sequel" in names(recommended(viewer))  # not before the delay
-    wait_until(lambda: "Sequel" not in names(recommended(viewer)))
+    # Then one refresh is due, and not before the delay has passed
+    assert due_profiles() == [viewer.pk]
+    assert sweep() == 0
+    assert "Sequel" in names(recommended(viewer))
+    clock.sleep(settings.RECOMMENDATION_DEBOUNCE_SECONDS)
+    assert sweep() == 1
     titles = names(recommended(viewer))
-    assert "Filler" not in titles and "Saga" in titles
-    assert profile_refreshes_sent == [viewer.pk]
+    assert "Sequel" not in titles and "Filler" not in titles and "Saga" in titles
+    assert (due_profiles(), sweep()) == ([], 0)
 
 
-def test_viewing_after_a_refresh_started_schedules_the_next_one(
-    worker: WorkController,
-    audience: dict[str, Any],
-    settings: Any,
-    profile_refreshes_sent: list[int],
+def test_viewing_after_a_refresh_makes_the_next_one_due(
+    worker: WorkController, audience: dict[str, Any], settings: Any
 ) -> None:
-    settings.RECOMMENDATION_DEBOUNCE_SECONDS = 1
+    settings.RECOMMENDATION_DEBOUNCE_SECONDS = 0
     full_refresh()
     viewer = audience["viewer"]
 
     record_viewing(viewer, [audience["films"]["sequel"]])
-    wait_until(lambda: "Sequel" not in names(recommended(viewer)))
+    assert sweep() == 1
     record_viewing(viewer, [audience["saga"].children.get().children.first()])
-    wait_until(lambda: "Saga" not in names(recommended(viewer)))
 
-    assert profile_refreshes_sent == [viewer.pk, viewer.pk]
+    assert due_profiles() == [viewer.pk]
+    assert sweep() == 1
+    assert "Sequel" not in names(recommended(viewer))
+    assert "Saga" not in names(recommended(viewer))
+
+
+def test_a_refresh_that_fails_leaves_the_profile_due(
+    audience: dict[str, Any], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a viewer whose refresh is due, and a worker that fails while scoring
+    settings.RECOMMENDATION_DEBOUNCE_SECONDS = 0
+    viewer = audience["viewer"]
+    record_viewing(viewer, [audience["films"]["sequel"]])
+
+    def failing(*args: object) -> int:
+        raise RuntimeError("the worker died")
+
+    monkeypatch.setattr(recommendations, "refresh_profiles", failing)
+
+    # When the sweep runs
+    with pytest.raises(RuntimeError):
+        recommendations.refresh_due_profiles()
+
+    # Then the refresh is still due, for the next sweep
+    assert due_profiles() == [viewer.pk]
 
 
 def test_similar_titles_rank_the_titles_their_viewers_also_watched(
