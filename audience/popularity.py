@@ -23,6 +23,7 @@ How the incremental refresh stays exact:
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import asdict, dataclass
 
@@ -109,6 +110,7 @@ def refresh_popularity() -> RefreshReport:
             return RefreshReport(0, 0, skipped=True)
         watermark = _locked_watermark()
         done = watermark.last_event_id
+        _checked(watermark)
         if target <= done:
             return RefreshReport(done, done)
         tune_for_aggregation(cursor)
@@ -223,6 +225,20 @@ def _committed_event_watermark() -> int:
 def _locked_watermark(name: str = WATERMARK) -> AggregationWatermark:
     watermark, _ = AggregationWatermark.objects.select_for_update().get_or_create(name=name)
     return watermark
+
+
+def _checked(watermark: AggregationWatermark) -> None:
+    watermark.checked_at = timezone.now()
+    watermark.save(update_fields=["checked_at"])
+
+
+def workers_last_checked() -> datetime.datetime | None:
+    """When a popularity refresh last ran (beat sends one every POPULARITY_REFRESH_SECONDS)."""
+    return (
+        AggregationWatermark.objects.filter(name=WATERMARK)
+        .values_list("checked_at", flat=True)
+        .first()
+    )
 
 
 def _save_watermark(watermark: AggregationWatermark, event_id: int) -> None:

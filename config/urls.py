@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
+from audience.health import workers_healthz
 from config.graphql_view import CatalogGraphQLView
 from config.health import healthz
 from config.schema import schema
@@ -16,4 +17,5 @@ urlpatterns = [
         name="graphql",
     ),
     path("healthz", healthz, name="healthz"),
+    path("healthz/workers", workers_healthz, name="healthz-workers"),
 ]

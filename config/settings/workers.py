@@ -23,11 +23,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+POPULARITY_REFRESH_SECONDS = env_int("POPULARITY_REFRESH_SECONDS", 60)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Folds new viewing events into the aggregates; a run with nothing new is one query.
     "refresh-popularity": {
         "task": "audience.tasks.refresh_popularity",
-        "schedule": env_int("POPULARITY_REFRESH_SECONDS", 60),
+        "schedule": POPULARITY_REFRESH_SECONDS,
     },
     # Trending and popularity rank every title over a trailing window: a costlier pass,
     # run less often, and only when the refresh folded new events in.

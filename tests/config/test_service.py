@@ -1,12 +1,16 @@
 """The service around the apps: health check, settings, migrations."""
 
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils import timezone
 
+from audience.models import AggregationWatermark
+from audience.popularity import refresh_popularity
 from tests.deployment import production_environment, run_python
 from tests.factories import StaffUserFactory
 
@@ -99,3 +103,27 @@ def test_the_celery_app_is_configured_for_long_idempotent_tasks() -> None:
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.task_always_eager is False
     assert app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit
+
+
+def test_the_workers_health_is_503_until_a_refresh_has_run_then_ok(db: None) -> None:
+    before = Client().get("/healthz/workers")
+
+    refresh_popularity()  # what beat sends every minute; no events to fold in
+    after = Client().get("/healthz/workers")
+
+    assert (before.status_code, before.json()["status"]) == (503, "unavailable")
+    assert (after.status_code, after.json()["status"]) == (200, "ok")
+    assert after.json()["ageSeconds"] < after.json()["limit"] == 180
+
+
+def test_the_workers_health_is_503_once_the_refreshes_stop(db: None) -> None:
+    # Given the last refresh four minutes ago: three missed runs and more
+    refresh_popularity()
+    AggregationWatermark.objects.filter(name="popularity").update(
+        checked_at=timezone.now() - timedelta(minutes=4)
+    )
+
+    response = Client().get("/healthz/workers")
+
+    assert (response.status_code, response.json()["status"]) == (503, "stale")
+    assert response.json()["ageSeconds"] >= 240

@@ -122,6 +122,7 @@ def banner(base: str, start_seconds: float) -> list[str]:
         f"  Admin     {base}/admin/",
         f"  Health    {base}/healthz",
         f"  Workers   a Celery worker and beat, on {settings.REDIS_URL}",
+        f"            (their health: {base}/healthz/workers)",
         f"  Staff login: {DEMO_STAFF_USERNAME} / {DEMO_STAFF_PASSWORD}",
         f"  Started in {start_seconds:.1f} s. Ctrl-C stops everything.",
         "",
