@@ -29,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -41,14 +42,18 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     ValueNode,
     VariableNode,
+    Visitor,
     get_named_type,
     get_nullable_type,
     is_list_type,
     value_from_ast_untyped,
+    visit,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -346,6 +351,80 @@ class IntrospectionSwitch(AddValidationRules):
         super().__init__([] if enabled else [NoSchemaIntrospectionCustomRule])
 
 
+class TextInputs(SchemaExtension):
+    """Every string a request brings, in its variables or written in the document, is text
+    PostgreSQL can store: no NUL character and no lone surrogate (JSON's "\\ud800"), which
+    psycopg refuses deep inside a resolver, as an INTERNAL error. Checked here once for
+    every argument of every field; a refusal names the variable or the argument."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if not context.pre_execution_errors:
+            problem = _untextual_variable(context.variables or {}) or _untextual_literal(
+                context.graphql_document
+            )
+            if problem is not None:
+                name, reason = problem
+                context.pre_execution_errors = [
+                    GraphQLError(
+                        f"'{name}' {reason}.",
+                        extensions={"code": BAD_USER_INPUT, "field": name},
+                    )
+                ]
+        yield
+
+
+def _why_not_text(value: str) -> str | None:
+    if "\x00" in value:
+        return "holds a NUL character, which text may not"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate: it is not Unicode text"
+    return None
+
+
+def _untextual_variable(variables: Mapping[str, Any]) -> tuple[str, str] | None:
+    for name, value in variables.items():
+        pending = [value]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, str) and (reason := _why_not_text(item)):
+                return name, reason
+            if isinstance(item, dict):
+                pending.extend(item.values())
+                pending.extend(key for key in item if isinstance(key, str))
+            elif isinstance(item, list):
+                pending.extend(item)
+    return None
+
+
+def _untextual_literal(document: DocumentNode | None) -> tuple[str, str] | None:
+    if document is None:
+        return None
+    found: list[tuple[str, str]] = []
+
+    class Strings(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
+            for value in _strings_in(node.value):
+                if reason := _why_not_text(value):
+                    found.append((node.name.value, reason))
+
+    visit(document, Strings())
+    return found[0] if found else None
+
+
+def _strings_in(node: ValueNode) -> Iterator[str]:
+    if isinstance(node, StringValueNode):
+        yield node.value
+    elif isinstance(node, ListValueNode):
+        for item in node.values:
+            yield from _strings_in(item)
+    elif isinstance(node, ObjectValueNode):
+        for field in node.fields:
+            yield from _strings_in(field.value)
+
+
 class WidthCheckedValidation(ValidationCache):
     """graphql-core's rules, run once per document, and only on documents whose selection
     sets are narrow enough: checking that a selection's fields can be merged compares them
@@ -411,4 +490,5 @@ LIMIT_EXTENSIONS: list[Any] = [
     DocumentCaches.parser,
     DocumentCaches.validation,
     QueryLimits,
+    TextInputs,
 ]

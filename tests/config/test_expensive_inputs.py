@@ -15,8 +15,8 @@ from strawberry.relay import to_base64
 
 from catalog.search import SEARCH_MAX_LENGTH
 from config.graphql_errors import TIMEOUT_MESSAGE
-from tests.factories import PersonFactory, TitleFactory
-from tests.graphql import graphql
+from tests.factories import PersonFactory, ProductionFactory, StaffUserFactory, TitleFactory
+from tests.graphql import client_of, graphql
 
 NAMES = "first: 5) { edges { node { name } } } }"
 SEARCHES = {
@@ -34,6 +34,7 @@ LONG_OR_BROKEN = {
     "5,000 percent signs": "%" * 5_000,
     "a megabyte": "godfather " * 100_000,
     "one character over": "a" * (SEARCH_MAX_LENGTH + 1),
+    # refused for every string input, naming the variable
     "a lone surrogate": "god\ud800father",
     "a NUL byte": "god\x00father",
 }
@@ -54,7 +55,7 @@ def test_a_search_too_long_or_not_text_is_refused_before_any_sql(
 
     data, code, named = refusal(body)
     assert code == "BAD_USER_INPUT"
-    assert named in (field, "search")
+    assert named in (field, "search", "q")
     assert data is None or all(value is None for value in data.values())
     assert [q["sql"] for q in captured if "catalog_" in q["sql"]] == []
 
@@ -157,3 +158,52 @@ def test_a_selection_repeated_past_the_width_limit_is_refused_before_validation(
         )
     ]
     assert validations == [1]  # the refused one never reached graphql-core's rules
+
+
+UNTEXTUAL = {
+    "a NUL in a genre filter": (
+        "query ($g: [String!]) { titles(filters: {genres: $g}, first: 1) { totalCount } }",
+        {"g": ["dra\x00ma"]},
+        "g",
+    ),
+    "a lone surrogate in a certificate filter": (
+        "query ($m: [String!]) { titles(filters: {maturityRating: $m}, first: 1) { totalCount } }",
+        {"m": ["PG\ud800"]},
+        "m",
+    ),
+    "a NUL written in the document": (
+        '{ titles(filters: {genres: ["dra\\u0000ma"]}, first: 1) { totalCount } }',
+        {},
+        "filters",
+    ),
+}
+
+
+@pytest.mark.parametrize(("query", "variables", "field"), UNTEXTUAL.values(), ids=UNTEXTUAL)
+def test_a_string_that_is_not_text_is_bad_input_naming_where_it_came(
+    db: None, query: str, variables: dict[str, Any], field: str
+) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        body = graphql(Client(), query, variables)
+
+    assert body["data"] is None
+    assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [
+        ("BAD_USER_INPUT", field)
+    ]
+    assert [q["sql"] for q in captured if "catalog_" in q["sql"]] == []
+
+
+def test_a_staff_text_input_with_a_nul_changes_nothing(db: None) -> None:
+    staff = StaffUserFactory()
+    production = ProductionFactory()
+
+    body = graphql(
+        client_of(staff),
+        "mutation ($id: ID!, $c: String!) { addCastingRole(productionId: $id, character: $c,"
+        " isLead: true) { id } }",
+        {"id": to_base64("Production", production.pk), "c": "Ma\x00ra"},
+    )
+
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "c"
+    assert not production.roles.exists()
