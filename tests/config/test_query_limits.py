@@ -437,22 +437,6 @@ def test_a_credit_page_counts_its_people_once_per_item(db: None) -> None:
 # Documents parsed and validated once
 
 
-@pytest.fixture
-def graphql_core_validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many times graphql-core's validation runs from here on."""
-    import strawberry.schema.schema as strawberry_schema
-
-    runs: list[int] = []
-    validate = strawberry_schema.validate
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        runs.append(1)
-        return validate(*args, **kwargs)
-
-    monkeypatch.setattr(strawberry_schema, "validate", counted)
-    return runs
-
-
 def test_a_repeated_document_is_validated_once_and_its_cost_measured_every_time(
     db: None, graphql_core_validations: list[int]
 ) -> None:
