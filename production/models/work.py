@@ -3,11 +3,38 @@ marketing and the release."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import F, Q
 
 from catalog.models import Person
 from production.models.productions import Production
+
+# The days a production's work may fall on: a BC date or year 9999 is a typing error, and
+# one such row made the production page and the whole staff list answer INTERNAL.
+FIRST_WORK_DAY = datetime.date(1900, 1, 1)
+LAST_WORK_DAY = datetime.date(2199, 12, 31)
+
+
+def within_working_years(field: str, *, name: str, moment: bool = False) -> models.CheckConstraint:
+    """A check that `field` (a date, or with `moment` a date and time; or empty) falls in
+    the working years."""
+    first: datetime.date = FIRST_WORK_DAY
+    after_last: datetime.date = LAST_WORK_DAY + datetime.timedelta(days=1)
+    if moment:  # midnight UTC; a moment's own offset cannot carry it past a day
+        first = datetime.datetime.combine(FIRST_WORK_DAY, datetime.time(), datetime.UTC)
+        after_last = datetime.datetime.combine(after_last, datetime.time(), datetime.UTC)
+    inside = Q(**{f"{field}__gte": first, f"{field}__lt": after_last}) | Q(
+        **{f"{field}__isnull": True}
+    )
+    return models.CheckConstraint(
+        condition=inside,
+        name=name,
+        violation_error_message=(
+            f"A date must fall between {FIRST_WORK_DAY:%Y-%m-%d} and {LAST_WORK_DAY:%Y-%m-%d}."
+        ),
+    )
 
 
 class ScriptDraft(models.Model):
@@ -29,6 +56,8 @@ class ScriptDraft(models.Model):
                 name="script_draft_approved_after_submitted",
                 violation_error_message="A draft is approved on or after the day it was submitted.",
             ),
+            within_working_years("submitted_on", name="script_draft_submitted_in_range"),
+            within_working_years("approved_on", name="script_draft_approved_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -73,6 +102,9 @@ class Audition(models.Model):
 
     class Meta:
         ordering = ["role", "scheduled_at", "id"]
+        constraints = [
+            within_working_years("scheduled_at", name="audition_scheduled_in_range", moment=True)
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} for {self.role}"
@@ -128,6 +160,7 @@ class ScoutingVisit(models.Model):
 
     class Meta:
         ordering = ["location", "visited_on"]
+        constraints = [within_working_years("visited_on", name="scouting_visit_in_range")]
 
     def __str__(self) -> str:
         return f"{self.location} on {self.visited_on}"
@@ -158,7 +191,8 @@ class ShootDay(models.Model):
                 condition=~Q(status="wrapped") | Q(wrap_time__isnull=False),
                 name="shoot_day_wrapped_has_wrap_time",
                 violation_error_message="A wrapped shoot day needs its wrap time.",
-            )
+            ),
+            within_working_years("date", name="shoot_day_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -192,6 +226,7 @@ class PostTask(models.Model):
 
     class Meta:
         ordering = ["production", "due_on", "id"]
+        constraints = [within_working_years("due_on", name="post_task_due_in_range")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
@@ -236,6 +271,10 @@ class MarketingMilestone(models.Model):
 
     class Meta:
         ordering = ["production", "due_on"]
+        constraints = [
+            within_working_years("due_on", name="milestone_due_in_range"),
+            within_working_years("done_on", name="milestone_done_in_range"),
+        ]
 
     def __str__(self) -> str:
         return self.get_kind_display()
@@ -247,6 +286,9 @@ class Release(models.Model):
     production = models.OneToOneField(Production, on_delete=models.CASCADE, related_name="release")
     release_on = models.DateField(null=True, blank=True)
     regions = models.JSONField(default=list, help_text="ISO 3166-1 alpha-2 codes")
+
+    class Meta:
+        constraints = [within_working_years("release_on", name="release_on_in_range")]
 
     def __str__(self) -> str:
         return f"{self.release_on} in {', '.join(self.regions)}"

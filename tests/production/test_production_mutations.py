@@ -537,6 +537,43 @@ BAD_INPUT: dict[str, tuple[str, Any, str, str | None]] = {
         "BAD_USER_INPUT",
         "latitude",
     ),
+    "an audition in year 1 (a BC date once stored)": (
+        AUDITION,
+        lambda p: {
+            "input": {
+                "roleId": gid("CastingRole", CastingRoleFactory(production=p)),
+                "personId": gid("Person", PersonFactory()),
+                "scheduledAt": "0001-01-01T00:00:00+14:00",
+            }
+        },
+        "BAD_USER_INPUT",
+        "scheduledAt",
+    ),
+    "an audition in year 9999": (
+        AUDITION,
+        lambda p: {
+            "input": {
+                "roleId": gid("CastingRole", CastingRoleFactory(production=p)),
+                "personId": gid("Person", PersonFactory()),
+                "scheduledAt": "9999-12-31T23:59:59-14:00",
+            }
+        },
+        "BAD_USER_INPUT",
+        "scheduledAt",
+    ),
+    "a shoot day in year 3000": (
+        SHOOT_DAY,
+        lambda p: {
+            "input": {
+                "productionId": gid("Production", p),
+                "locationId": gid("Location", LocationFactory(production=p)),
+                "date": "3000-01-01",
+                "callTime": "07:00:00",
+            }
+        },
+        "BAD_USER_INPUT",
+        "date",
+    ),
     "a shoot day at another production's location": (
         SHOOT_DAY,
         lambda p: {
