@@ -12,7 +12,6 @@ import math
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,13 +29,8 @@ from django.db import connection
 
 from audience.api_benchmarks import Scenario
 from config.database_urls import database_url
+from config.local_ports import free_port
 from config.response_cache import store as response_cache
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _production_environment(*, cache: bool) -> dict[str, str]:
@@ -77,7 +71,7 @@ class Server:
 def api_server(workers: int, *, cache: bool) -> Iterator[Server]:
     """uvicorn with production settings and `workers` processes, ready to answer; with or
     without the response cache."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             *(str(Path(sys.executable).parent / "uvicorn"), "config.asgi:application"),

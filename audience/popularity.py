@@ -110,8 +110,8 @@ def refresh_popularity() -> RefreshReport:
             return RefreshReport(0, 0, skipped=True)
         watermark = _locked_watermark()
         done = watermark.last_event_id
-        _checked(watermark)
         if target <= done:
+            _checked(watermark)
             return RefreshReport(done, done)
         tune_for_aggregation(cursor)
         events = _fold_in_events(cursor, after=done, upto=target)
@@ -243,8 +243,8 @@ def workers_last_checked() -> datetime.datetime | None:
 
 def _save_watermark(watermark: AggregationWatermark, event_id: int) -> None:
     watermark.last_event_id = event_id
-    watermark.refreshed_at = timezone.now()
-    watermark.save(update_fields=["last_event_id", "refreshed_at"])
+    watermark.refreshed_at = watermark.checked_at = timezone.now()
+    watermark.save(update_fields=["last_event_id", "refreshed_at", "checked_at"])
 
 
 def _fold_in_events(cursor: CursorWrapper, *, after: int, upto: int) -> int:

@@ -30,9 +30,10 @@ SEARCH_MAX_LENGTH = 200
 
 
 class SearchTextField(forms.CharField):
-    """What a search query must be before it reaches SQL: Unicode text (no NUL, no lone
-    surrogate), NFKC-normalised with its whitespace collapsed, of at most
-    SEARCH_MAX_LENGTH characters. Text far over the limit is refused before any work."""
+    """What a search query must be before it reaches SQL: NFKC-normalised with its
+    whitespace collapsed, of at most SEARCH_MAX_LENGTH characters. Text far over the limit
+    is refused before any work. (That it is text at all, without a NUL or a lone
+    surrogate, the API checks of every string input: config.graphql_limits.TextInputs.)"""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
@@ -44,12 +45,6 @@ class SearchTextField(forms.CharField):
                 f"A search holds at most {SEARCH_MAX_LENGTH} characters.", code="max_length"
             )
         text = super().to_python(value) or ""
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise ValidationError(
-                "A search must be text: it holds a lone surrogate.", code="invalid"
-            ) from error
         return " ".join(unicodedata.normalize("NFKC", text).split())
 
 

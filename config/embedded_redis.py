@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,6 +20,8 @@ from importlib.resources import files
 from pathlib import Path
 
 import redis
+
+from config.local_ports import free_port
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -66,25 +66,12 @@ def _start_lock(data_dir: Path) -> Iterator[None]:
 
 
 def _running_port(data_dir: Path) -> int | None:
-    """The port of this folder's server, if one answers there."""
+    """The port of this folder's server, if it answers there."""
     try:
         port = int((data_dir / "port").read_text())
-        pid = int((data_dir / "redis.pid").read_text())
     except (FileNotFoundError, ValueError):
         return None
-    if not _process_exists(pid) or not _answers(port, data_dir):
-        return None
-    return port
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return port if _answers(port, data_dir) else None
 
 
 def _answers(port: int, data_dir: Path) -> bool:
@@ -97,7 +84,7 @@ def _answers(port: int, data_dir: Path) -> bool:
 
 
 def _start(data_dir: Path) -> int:
-    port = _free_port()
+    port = free_port()
     command = [
         str(redis_server_binary()),
         "--bind", "127.0.0.1",
@@ -125,9 +112,3 @@ def _start(data_dir: Path) -> int:
         time.sleep(0.05)
     (data_dir / "port").write_text(str(port))
     return port
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -50,6 +50,7 @@ from audience.generators.event_copy import (
 from audience.generators.viewers import ViewerPlan, plan_viewers
 from audience.generators.viewing_plan import EventPlan, Ints, Shelf, Window, plan_viewing
 from audience.models import Profile, ProfileSource, ViewingEvent
+from config.planner_statistics import analyze_tables, tables_of
 
 _LOCK_ID = zlib.crc32(b"audience.generators.viewing")
 # Measured on two cores: 1M events into an empty table take 26 s through the indexes and
@@ -132,14 +133,12 @@ def generate_viewing(
                 with _timed(summary, "indexes"):
                     secondary_indexes_restore(cursor, dropped)
             with _timed(summary, "analyze"):
-                _analyze_what_changed(cursor, summary, existing_events)
+                _analyze_what_changed(summary, existing_events)
     summary.wall_seconds = time.perf_counter() - started
     return summary
 
 
-def _analyze_what_changed(
-    cursor: Cursor[TupleRow], summary: ViewingSummary, existing_events: int
-) -> None:
+def _analyze_what_changed(summary: ViewingSummary, existing_events: int) -> None:
     """Fresh planner statistics for a batch that moves the events table by autovacuum's
     analyze threshold (a tenth) or more, and after new profiles. A smaller batch is left to
     autovacuum: the statistics of before still hold, and sampling a large table would cost
@@ -152,8 +151,7 @@ def _analyze_what_changed(
         )
         if is_changed
     ]
-    for model in changed:
-        cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(model._meta.db_table)))
+    analyze_tables(tables_of(*changed))
 
 
 @contextmanager

@@ -183,8 +183,8 @@ class AggregationWatermark(models.Model):
     name = models.CharField(max_length=32, primary_key=True)
     last_event_id = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
-    # Every run that took the lock, new events or none: the workers' heartbeat, which
-    # /healthz/workers reads.
+    # Every refresh that took the lock, new events or none (and every save of the
+    # watermark): the workers' heartbeat, which /healthz/workers reads.
     checked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

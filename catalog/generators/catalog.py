@@ -58,6 +58,7 @@ from catalog.models import (
 )
 from catalog.naming import person_sort_name_for, sort_name_for
 from catalog.vocabulary import ensure_certificates, ensure_genres
+from config.planner_statistics import analyze_tables
 from config.response_cache.tables import tokens_renew_on_commit
 
 EPOCH = date(1970, 1, 1)
@@ -120,8 +121,7 @@ def generate_catalog(*, titles: int, seed: int = 0, progress: bool = False) -> G
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             with _timed(summary, "analyze"):
-                for table in summary.rows:
-                    cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+                analyze_tables(summary.rows)
     summary.wall_seconds = time.perf_counter() - started
     return summary
 

@@ -67,9 +67,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
-# A request never waits on Redis long: with Redis frozen, every recordViewingEvents took
-# 10 s on its debounce key (the events are stored by then; the key only schedules a
-# refresh). Values here are small; a reply later than this is a fault.
+# Nothing waits on a stalled Redis long: a frozen one held every recordViewingEvents for
+# 10 s when ingest still kept its debounce in the cache. Values here are small; a reply
+# later than this is a fault.
 CACHE_REDIS_TIMEOUT_SECONDS = 0.3
 CACHES = {
     "default": {

@@ -13,18 +13,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.config.test_run_service import free_port
+from config.local_ports import free_port
+from config.management.commands.run_service import answers
 from tests.deployment import PROJECT_DIR, base_environment, servers_database_url
 
 REQUESTS = 30
-
-
-def answers(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 @pytest.fixture
@@ -44,7 +37,7 @@ def api_server(transactional_db: None) -> Iterator[int]:
     )
     try:
         deadline = time.monotonic() + 60
-        while not answers(port):
+        while not answers(f"http://127.0.0.1:{port}/healthz"):
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
         yield port

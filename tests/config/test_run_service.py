@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import pytest
 import redis
 from django.conf import settings
 
+from config.local_ports import free_port
 from tests.deployment import PROJECT_DIR, base_environment, servers_database_url
 
 START_TIMEOUT_SECONDS = 120
@@ -56,12 +56,6 @@ class Service:
             name: int(pid)
             for name, pid in re.findall(r"(\w+) started \(pid=(\d+)\)", "".join(self.lines))
         }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ class Command(BaseCommand):
     def _announce_when_ready(self, base: str, started_at: float) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
-            if _answers(f"{base}/healthz"):
+            if answers(f"{base}/healthz"):
                 self.stdout.write("\n".join(banner(base, time.time() - started_at)))
                 return
             time.sleep(READY_POLL_SECONDS)
@@ -129,7 +129,8 @@ def banner(base: str, start_seconds: float) -> list[str]:
     ]
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether `url` answers 200 now."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return bool(response.status == 200)
