@@ -427,6 +427,17 @@ def marketing_production() -> Production:
     return production
 
 
+def audition_at(moment: str) -> Any:
+    """The variables of scheduleAudition for a new role and person of the production."""
+    return lambda p: {
+        "input": {
+            "roleId": gid("CastingRole", CastingRoleFactory(production=p)),
+            "personId": gid("Person", PersonFactory()),
+            "scheduledAt": moment,
+        }
+    }
+
+
 BAD_INPUT: dict[str, tuple[str, Any, str, str | None]] = {
     # name: (document, variables of the production's objects, code, field)
     "an episode put into production": (
@@ -539,25 +550,13 @@ BAD_INPUT: dict[str, tuple[str, Any, str, str | None]] = {
     ),
     "an audition in year 1 (a BC date once stored)": (
         AUDITION,
-        lambda p: {
-            "input": {
-                "roleId": gid("CastingRole", CastingRoleFactory(production=p)),
-                "personId": gid("Person", PersonFactory()),
-                "scheduledAt": "0001-01-01T00:00:00+14:00",
-            }
-        },
+        audition_at("0001-01-01T00:00:00+14:00"),
         "BAD_USER_INPUT",
         "scheduledAt",
     ),
     "an audition in year 9999": (
         AUDITION,
-        lambda p: {
-            "input": {
-                "roleId": gid("CastingRole", CastingRoleFactory(production=p)),
-                "personId": gid("Person", PersonFactory()),
-                "scheduledAt": "9999-12-31T23:59:59-14:00",
-            }
-        },
+        audition_at("9999-12-31T23:59:59-14:00"),
         "BAD_USER_INPUT",
         "scheduledAt",
     ),
