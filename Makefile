@@ -86,11 +86,14 @@ bench: install
 	  $(BIN)/python manage.py benchmark_recommendations
 	DATABASE_URL=$(BENCH_PG)/catalog_bench_$(lastword $(BENCH_SIZES)) REDIS_URL=$(BENCH_REDIS) \
 	  $(BIN)/python manage.py benchmark_api
+	DATABASE_URL=$(BENCH_PG)/catalog_bench_$(lastword $(BENCH_SIZES)) REDIS_URL=$(BENCH_REDIS) \
+	  $(BIN)/python manage.py benchmark_peer
 	DATABASE_URL=$(BENCH_PG)/catalog_bench_$(lastword $(BENCH_SIZES)) \
 	  $(BIN)/python manage.py benchmark_audience --refresh-series
 	DATABASE_URL=$(BENCH_PG)/postgres $(BIN)/python manage.py benchmark_audience --report
 	DATABASE_URL=$(BENCH_PG)/postgres $(BIN)/python manage.py benchmark_recommendations --report
 	DATABASE_URL=$(BENCH_PG)/postgres $(BIN)/python manage.py benchmark_api --report
+	DATABASE_URL=$(BENCH_PG)/postgres $(BIN)/python manage.py benchmark_peer --report
 	$(MAKE) evaluate
 
 # The recommender against its baselines on the imported MovieLens sample (its own database).

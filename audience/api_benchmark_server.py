@@ -145,7 +145,7 @@ def _cpu_seconds(processes: list[psutil.Process]) -> float:
     return total
 
 
-def _generate(server: Server, scenario: Scenario, arguments: list[str], timeout: float) -> Any:
+def generate_load(server: Server, scenario: Scenario, arguments: list[str], timeout: float) -> Any:
     """Run the load generator process with `arguments`; its result."""
     with tempfile.TemporaryDirectory() as scratch:
         spec, out = Path(scratch) / "spec.json", Path(scratch) / "out.json"
@@ -163,7 +163,7 @@ def _generate(server: Server, scenario: Scenario, arguments: list[str], timeout:
 def measure_once(server: Server, scenario: Scenario) -> PassFigures:
     """Each of the scenario's requests once, one at a time: with the cache emptied first,
     every response is a miss; right after, a hit."""
-    result = _generate(server, scenario, ["--once"], timeout=3600)
+    result = generate_load(server, scenario, ["--once"], timeout=3600)
     latencies = sorted(result["latencies_ms"])
     return PassFigures(
         scenario=scenario.name,
@@ -185,7 +185,7 @@ def measure_level(
         *("--warmup", str(warmup)),
     ]
     server_cpu, machine = _cpu_seconds(workers), psutil.cpu_times()
-    result = _generate(server, scenario, arguments, timeout=seconds + warmup + 300)
+    result = generate_load(server, scenario, arguments, timeout=seconds + warmup + 300)
     server_cpu = _cpu_seconds(workers) - server_cpu
     machine_after = psutil.cpu_times()
     idle = (machine_after.idle + machine_after.iowait) - (machine.idle + machine.iowait)
