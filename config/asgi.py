@@ -8,4 +8,8 @@ os.environ.setdefault("DATABASE_POOL", "true")
 # No request of the API may hold a database backend longer than this (a TIMEOUT error).
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "10s")
 
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from config.response_cache.front import ResponseCacheFront  # noqa: E402 (needs the apps)
+
+application = ResponseCacheFront(django_application)

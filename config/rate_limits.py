@@ -147,11 +147,16 @@ def counter_for(url: str) -> SlidingWindowCounter:
 def client_address(request: HttpRequest) -> str:
     """The client's address: the peer's, or, behind `TRUSTED_PROXY_COUNT` proxies, the
     one the outermost trusted proxy saw (entries a client wrote itself are ignored)."""
-    peer: str = request.META.get("REMOTE_ADDR", "")
+    return address_behind_proxies(
+        request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", "")
+    )
+
+
+def address_behind_proxies(peer: str, forwarded: str) -> str:
+    """`client_address` from the peer's address and the X-Forwarded-For header."""
     proxies: int = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return peer
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     chain = [*(part.strip() for part in forwarded.split(",") if part.strip()), peer]
     candidate = chain[max(len(chain) - 1 - proxies, 0)]
     try:

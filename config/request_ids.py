@@ -31,11 +31,15 @@ def current_request_id() -> str | None:
     return _current_request_id.get()
 
 
-def _request_id_of(request: HttpRequest) -> str:
-    inbound = request.headers.get(REQUEST_ID_HEADER, "")
+def request_id_from(inbound: str) -> str:
+    """The id a client sent in the header, if it is a sane one; a new one otherwise."""
     if _SANE_REQUEST_ID.fullmatch(inbound):
         return inbound
     return uuid.uuid4().hex
+
+
+def _request_id_of(request: HttpRequest) -> str:
+    return request_id_from(request.headers.get(REQUEST_ID_HEADER, ""))
 
 
 class RequestIdMiddleware:
