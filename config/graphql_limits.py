@@ -48,15 +48,13 @@ from graphql import (
     StringValueNode,
     ValueNode,
     VariableNode,
-    Visitor,
     get_named_type,
     get_nullable_type,
     is_list_type,
     value_from_ast_untyped,
-    visit,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import NoSchemaIntrospectionCustomRule, ValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -352,26 +350,47 @@ class IntrospectionSwitch(AddValidationRules):
 
 
 class TextInputs(SchemaExtension):
-    """Every string a request brings, in its variables or written in the document, is text
-    PostgreSQL can store: no NUL character and no lone surrogate (JSON's "\\ud800"), which
-    psycopg refuses deep inside a resolver, as an INTERNAL error. Checked here once for
-    every argument of every field; a refusal names the variable or the argument."""
+    """Every string a request brings in its variables is text PostgreSQL can store: no NUL
+    character and no lone surrogate (JSON's "\\ud800"), which psycopg refuses deep inside
+    a resolver, as an INTERNAL error. Checked here once for every argument of every field;
+    a refusal names the variable. Strings written in the document are checked with the
+    document (`TextLiterals`), once per document."""
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if not context.pre_execution_errors:
-            problem = _untextual_variable(context.variables or {}) or _untextual_literal(
-                context.graphql_document
-            )
+            problem = _untextual_variable(context.variables or {})
             if problem is not None:
                 name, reason = problem
-                context.pre_execution_errors = [
-                    GraphQLError(
-                        f"'{name}' {reason}.",
-                        extensions={"code": BAD_USER_INPUT, "field": name},
-                    )
-                ]
+                context.pre_execution_errors = [_not_text(name, reason)]
         yield
+
+
+class TextLiteralsRule(ValidationRule):
+    """The strings written as arguments in the document are text, as `TextInputs` checks
+    the variables'; the first that is not names its argument."""
+
+    reported = False
+
+    def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
+        if self.reported:
+            return
+        for value in _strings_in(node.value):
+            if reason := _why_not_text(value):
+                self.report_error(_not_text(node.name.value, reason))
+                self.reported = True
+                return
+
+
+class TextLiterals(AddValidationRules):
+    """`TextLiteralsRule` among the validation rules, whose verdict the cache keeps."""
+
+    def __init__(self) -> None:
+        super().__init__([TextLiteralsRule])
+
+
+def _not_text(name: str, reason: str) -> GraphQLError:
+    return GraphQLError(f"'{name}' {reason}.", extensions={"code": BAD_USER_INPUT, "field": name})
 
 
 def _why_not_text(value: str) -> str | None:
@@ -397,21 +416,6 @@ def _untextual_variable(variables: Mapping[str, Any]) -> tuple[str, str] | None:
             elif isinstance(item, list):
                 pending.extend(item)
     return None
-
-
-def _untextual_literal(document: DocumentNode | None) -> tuple[str, str] | None:
-    if document is None:
-        return None
-    found: list[tuple[str, str]] = []
-
-    class Strings(Visitor):
-        def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
-            for value in _strings_in(node.value):
-                if reason := _why_not_text(value):
-                    found.append((node.name.value, reason))
-
-    visit(document, Strings())
-    return found[0] if found else None
 
 
 def _strings_in(node: ValueNode) -> Iterator[str]:
@@ -487,6 +491,7 @@ class DocumentCaches:
 LIMIT_EXTENSIONS: list[Any] = [
     TokenLimit,
     IntrospectionSwitch,
+    TextLiterals,
     DocumentCaches.parser,
     DocumentCaches.validation,
     QueryLimits,
