@@ -15,9 +15,11 @@ import datetime
 import enum
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Exists,
     F,
@@ -32,6 +34,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Power, RowNumber
 from django.utils import timezone
+from redis import RedisError
 
 from audience import affinity, personalization, selectors
 from audience.models import (
@@ -46,11 +49,21 @@ from audience.models import (
     ViewingEvent,
 )
 from audience.regions import in_region
-from catalog.filters import allowed_at_maturity_level, public_shows
-from catalog.models import Availability, Genre, Title, TitleKind
+from catalog.filters import ADULTS_ONLY_LEVEL, allowed_at_maturity_level, public_shows
+from catalog.models import Availability, Genre, MaturityRating, Title, TitleKind
+from config.response_cache.tables import tokens_of
 
 TOP10_LENGTH = 10
 SECONDS_PER_DAY = 86400
+# A country's genre rankings are read this many screens deep, so that what a profile
+# watched or may not see still leaves it a full row; they are shared by every profile.
+GENRE_RANKING_DEPTH_FACTOR = 2
+GENRE_RANKING_TABLES = (
+    TitlePopularity._meta.db_table,
+    Title._meta.db_table,
+    Title.genres.through._meta.db_table,
+    MaturityRating._meta.db_table,
+)
 
 # Row headings of the genres of the catalog's vocabulary, by slug; others show their name.
 GENRE_HEADINGS = {
@@ -302,7 +315,9 @@ def _because_you_watched_rows(
 def _genre_rows(profile: Profile, history: dict[int, float], length: int) -> list[_CandidateRow]:
     """The most popular titles in the profile's country of each of its favourite genres."""
     genres = _favourite_genres(profile, history)
-    popular = _popular_titles_by_genre(profile, genres, per_genre=_screen_capacity(length))
+    popular = _popular_titles_by_genre(
+        profile, genres, watched=set(history), per_genre=_screen_capacity(length)
+    )
     return [
         _CandidateRow(
             HomeRowKind.GENRE,
@@ -338,13 +353,100 @@ def _favourite_genres(profile: Profile, history: dict[int, float]) -> list[Genre
 
 
 def _popular_titles_by_genre(
-    profile: Profile, genres: Iterable[Genre], *, per_genre: int
+    profile: Profile, genres: Iterable[Genre], *, watched: set[int], per_genre: int
 ) -> dict[int, list[int]]:
     """Per genre, its most viewed movies and series in the profile's country, best first.
 
     Only those its maturity level allows and it has not watched; `per_genre` of each at
-    most, all genres in one query.
+    most. Read from the country's genre rankings, which every profile shares; a genre
+    whose ranking runs out before the profile's row is full (it watched most of it) is
+    read for the profile alone.
     """
+    genre_ids = [genre.pk for genre in genres]
+    depth = per_genre * GENRE_RANKING_DEPTH_FACTOR
+    rankings = _genre_rankings(profile.region, genre_ids, depth=depth)
+    popular: dict[int, list[int]] = {}
+    short = []
+    for genre_id in genre_ids:
+        ranking = rankings.get(genre_id, [])
+        allowed = [
+            title_id
+            for title_id, level in ranking
+            if title_id not in watched and _allowed_at(profile.maturity_level, level)
+        ]
+        popular[genre_id] = allowed[:per_genre]
+        if len(allowed) < per_genre and len(ranking) == depth:
+            short.append(genre_id)
+    if short:
+        popular.update(_popular_titles_of_profile(profile, short, per_genre=per_genre))
+    return popular
+
+
+def _allowed_at(maturity_level: int, title_level: int | None) -> bool:
+    """`allowed_at_maturity_level`, for a title's certificate level already read."""
+    if maturity_level >= ADULTS_ONLY_LEVEL:
+        return True
+    return title_level is not None and title_level <= maturity_level
+
+
+def _genre_rankings(
+    region: str, genre_ids: list[int], *, depth: int
+) -> dict[int, list[tuple[int, int | None]]]:
+    """Per genre, its `depth` most viewed movies and series in `region` with their
+    certificate's level, kept in the cache for as long as none of the tables they are
+    read from is written (the workers' re-ranking, every few minutes, writes them)."""
+    seconds: int = settings.HOME_GENRE_RANKING_CACHE_SECONDS
+    version = tokens_of(GENRE_RANKING_TABLES) if seconds else None
+    if version is None:
+        return _genre_rankings_read(region, genre_ids, depth=depth)
+    keys = {
+        genre_id: f"home:genre-ranking:{region}:{genre_id}:{depth}:{version}"
+        for genre_id in genre_ids
+    }
+    try:
+        found = cache.get_many(list(keys.values()))
+    except RedisError:
+        found = {}
+    rankings = {genre_id: found[key] for genre_id, key in keys.items() if key in found}
+    missing = [genre_id for genre_id in genre_ids if genre_id not in rankings]
+    if missing:
+        read = _genre_rankings_read(region, missing, depth=depth)
+        rankings.update(read)
+        with suppress(RedisError):
+            cache.set_many({keys[genre_id]: read[genre_id] for genre_id in missing}, seconds)
+    return rankings
+
+
+def _genre_rankings_read(
+    region: str, genre_ids: list[int], *, depth: int
+) -> dict[int, list[tuple[int, int | None]]]:
+    position = Window(
+        RowNumber(),
+        partition_by=[F("title__genres")],
+        order_by=[F("views").desc(), F("seconds_viewed").desc(), F("title_id").asc()],
+    )
+    rows = (
+        TitlePopularity.objects.filter(
+            region=region,
+            title__kind__in=[TitleKind.MOVIE, TitleKind.SERIES],
+            title__genres__in=genre_ids,
+        )
+        .annotate(genre_id=F("title__genres"), position=position)
+        .filter(position__lte=depth)
+        .order_by("genre_id", "position")
+        .values_list("genre_id", "title_id", "title__maturity_rating__level")
+    )
+    rankings: dict[int, list[tuple[int, int | None]]] = {genre_id: [] for genre_id in genre_ids}
+    for genre_id, title_id, level in rows:
+        rankings[genre_id].append((title_id, level))
+    return rankings
+
+
+def _popular_titles_of_profile(
+    profile: Profile, genre_ids: list[int], *, per_genre: int
+) -> dict[int, list[int]]:
+    """`_popular_titles_by_genre` read for one profile: those it may see and has not
+    watched, `per_genre` of each genre at most, in one query."""
     position = Window(
         RowNumber(),
         partition_by=[F("title__genres")],
@@ -354,7 +456,7 @@ def _popular_titles_by_genre(
         TitlePopularity.objects.filter(
             region=profile.region,
             title__kind__in=[TitleKind.MOVIE, TitleKind.SERIES],
-            title__genres__in=[genre.pk for genre in genres],
+            title__genres__in=genre_ids,
         )
         .filter(allowed_at_maturity_level(profile.maturity_level, title="title"))
         .exclude(title_id__in=personalization.watched_titles(profile))

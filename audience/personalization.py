@@ -14,16 +14,22 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from audience.models import Profile, ReasonKind, Recommendation, SimilarTitle, ViewingEvent
-from catalog.filters import allowed_at_maturity_level, available_in, public_shows, public_titles
+from catalog.filters import (
+    allowed_at_maturity_level,
+    available_in,
+    public_shows,
+    public_titles_of_few,
+)
 
 
-def viewable_by(profile: Profile, *, title: str = "") -> Q:
-    """Public titles open in the profile's region now that its maturity level allows.
+def viewable_by(profile: Profile, *, title: str) -> Q:
+    """Public titles open in the profile's region now that its maturity level allows, for
+    the profile's own few rows.
 
-    `title` names the relation to the title when filtering another model's rows.
+    `title` names the relation to the title from those rows.
     """
     return (
-        public_titles(title=title)
+        public_titles_of_few(title=title)
         & available_in(profile.region, title=title)
         & allowed_at_maturity_level(profile.maturity_level, title=title)
     )
@@ -51,7 +57,7 @@ def recommendations_for(profile: Profile) -> QuerySet[Recommendation]:
     return (
         Recommendation.objects.filter(profile=profile)
         .filter(viewable_by(profile, title="title"))
-        .filter(public_titles(title="because_you_watched"))
+        .filter(public_titles_of_few(title="because_you_watched"))
         .exclude(title_id__in=watched_titles(profile))
         .order_by("rank")
     )

@@ -16,7 +16,7 @@ from audience.models import (
     TrendingEntry,
     ViewingEvent,
 )
-from catalog.filters import public_titles
+from catalog.filters import public_titles_of_few
 
 TOP10_FORMULA = "views = hours viewed / runtime in hours; ties broken by hours viewed"
 TOP10_WINDOW = "Monday 00:00 to Sunday 24:00 UTC"
@@ -33,7 +33,7 @@ def continue_watching(profile: Profile) -> QuerySet[ViewingEvent]:
     )
     return (
         ViewingEvent.objects.filter(id__in=latest_per_title, completed=False)
-        .filter(public_titles(title="title"))
+        .filter(public_titles_of_few(title="title"))
         .order_by("-started_at", "-id")
     )
 
@@ -62,7 +62,7 @@ class Top10List:
             Top10Entry.objects.filter(
                 week_start=self.week_start, region=self.region, category=self.category
             )
-            .filter(public_titles(title="title"))
+            .filter(public_titles_of_few(title="title"))
             .order_by("rank")
         )
 
@@ -84,7 +84,7 @@ def trending(*, region: str) -> QuerySet[TrendingEntry]:
     """The public titles trending in `region`, by rank."""
     return (
         TrendingEntry.objects.filter(region=region)
-        .filter(public_titles(title="title"))
+        .filter(public_titles_of_few(title="title"))
         .order_by("rank")
     )
 

@@ -64,6 +64,18 @@ def public_titles(*, title: str = "") -> Q:
     )
 
 
+def public_titles_of_few(*, title: str) -> Q:
+    """`public_titles` for a handful of rows (a profile's own events): each row's title, its
+    parent and grandparent looked up by key. With the parents in production hashed instead,
+    PostgreSQL scans the whole catalog to keep three titles (23 ms on 100,000 titles)."""
+    in_production = TitleStatus.IN_PRODUCTION
+    return (
+        ~Q(**{f"{title}__status": in_production})
+        & ~Q(**{f"{title}__parent__status": in_production})
+        & ~Q(**{f"{title}__parent__parent__status": in_production})
+    )
+
+
 def public_shows(*, title: str = "") -> Q:
     """`public_titles` for rows that only ever name a movie or a series (similar titles,
     charts, the home screen's picks): with no parent to hide under, the title's own status

@@ -18,10 +18,12 @@ def fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def no_worker_caches(settings: Any) -> None:
-    """The workers keep catalog facts and popularity lists for minutes, in a cache that
-    outlives a test; tests change the data at once."""
+    """The workers keep catalog facts and popularity lists for minutes, and home screens
+    share genre rankings, in a cache that outlives a test; tests change the data at once
+    (and roll it back, which no table token hears of)."""
     settings.RECOMMENDATION_CATALOG_CACHE_SECONDS = 0
     settings.RECOMMENDATION_POPULARITY_CACHE_SECONDS = 0
+    settings.HOME_GENRE_RANKING_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -190,3 +190,24 @@ def tokens_renew(tables: Iterable[str]) -> None:
                 logger.exception(
                     "Could not renew the response cache's tokens of %s", ", ".join(tables)
                 )
+
+
+def tokens_of(tables: Iterable[str]) -> str | None:
+    """The tables' current tokens as one version string, for a cache of something computed
+    from them: it changes whenever any of them is written. None when Redis cannot tell (no
+    cache configured, or not answering); a table without a token yet is given one."""
+    tables = sorted(tables)
+    if not settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL:
+        return None
+    client = _redis_at(settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL)
+    try:
+        tokens = client.hmget(tokens_key(), tables)
+        if None in tokens:
+            for table, token in zip(tables, tokens, strict=True):
+                if token is None:
+                    client.hsetnx(tokens_key(), table, secrets.token_hex(8))
+            tokens = client.hmget(tokens_key(), tables)
+    except redis.RedisError:
+        logger.warning("Could not read the tables' tokens; computing without a cache")
+        return None
+    return ".".join(token.decode() for token in tokens if isinstance(token, bytes))

@@ -49,3 +49,7 @@ HOME_BECAUSE_YOU_WATCHED_ROWS = env_int("HOME_BECAUSE_YOU_WATCHED_ROWS", 3)
 HOME_GENRE_ROWS = env_int("HOME_GENRE_ROWS", 3)
 # A profile's genre rows follow its viewing; a title watched this many days ago counts half.
 HOME_GENRE_HALF_LIFE_DAYS = env_float("HOME_GENRE_HALF_LIFE_DAYS", 30.0)
+# A country's genre rankings, shared by its profiles' home screens, stay in the cache until
+# a table they are read from is written (the workers re-rank every few minutes), or this
+# long at most; 0 reads them for every screen.
+HOME_GENRE_RANKING_CACHE_SECONDS = env_int("HOME_GENRE_RANKING_CACHE_SECONDS", 3600)

@@ -8,7 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from strawberry.relay import to_base64
 
+from audience.models import TitlePopularity
 from tests.audience.callers import PROFILE_CALLERS, profile_caller
+from tests.config.test_response_cache import response_cache
 from tests.factories import (
     AvailabilityFactory,
     EpisodeFactory,
@@ -28,6 +30,8 @@ from tests.factories import (
     ViewingEventFactory,
 )
 from tests.graphql import client_of, data_of, error_codes, graphql
+
+__all__ = ["response_cache"]  # a fixture, used by name
 
 HOME = """
 query ($id: ID!) {
@@ -375,3 +379,64 @@ def test_a_home_screen_takes_the_same_number_of_queries_whatever_its_rows(
         for item in row["items"]
     )
     assert len(captured) == 14
+
+
+def genre_row(rows: list[dict[str, Any]]) -> list[str]:
+    (row,) = [row for row in rows if row["kind"] == "GENRE"]
+    return names(row)
+
+
+def popularity_reads(captured: CaptureQueriesContext) -> int:
+    return sum('FROM "audience_titlepopularity"' in query["sql"] for query in captured)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_countrys_profiles_share_its_genre_rankings_until_the_workers_rank_again(
+    settings: Any, response_cache: None
+) -> None:
+    # given two profiles in the US who watched a drama, and two popular dramas there
+    settings.HOME_GENRE_RANKING_CACHE_SECONDS = 600
+    drama = GenreFactory(name="Drama")
+    favourite = title_in("US", "Old favourite", genres=[drama])
+    rising = title_in("US", "Rising", genres=[drama])
+    TitlePopularityFactory(title=favourite, views=100)
+    TitlePopularityFactory(title=rising, views=10)
+    first, second = ProfileFactory(), ProfileFactory()
+    for profile in (first, second):
+        watch(profile, title_in("US", "Seen", genres=[drama]), 1)
+
+    # when both open their home screens
+    assert genre_row(home_of(first)) == ["Old favourite", "Rising"]
+    with CaptureQueriesContext(connection) as shared:
+        assert genre_row(home_of(second)) == ["Old favourite", "Rising"]
+
+    # then the second screen read the ranking the first one left, not the popularity table
+    assert popularity_reads(shared) == 0
+
+    # and once the workers rank the titles again, the next screen shows the new order
+    TitlePopularity.objects.filter(title=rising).update(views=1000)
+    with CaptureQueriesContext(connection) as after:
+        assert genre_row(home_of(second)) == ["Rising", "Old favourite"]
+    assert popularity_reads(after) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_profile_that_watched_a_whole_ranking_still_gets_a_genre_row(
+    settings: Any, response_cache: None
+) -> None:
+    # given one genre row of one title, read from rankings 28 titles deep (two screens of
+    # 10 + 4 titles), and a profile who watched all 28 of the most popular dramas
+    settings.HOME_GENRE_RANKING_CACHE_SECONDS = 600
+    settings.HOME_ROW_LENGTH = 1
+    settings.HOME_BECAUSE_YOU_WATCHED_ROWS = 0
+    settings.HOME_GENRE_ROWS = 1
+    drama = GenreFactory(name="Drama")
+    profile = ProfileFactory()
+    for rank in range(30):
+        title = title_in("US", f"Drama {rank}", genres=[drama])
+        TitlePopularityFactory(title=title, views=1000 - rank)
+        if rank < 28:
+            watch(profile, title, 1)
+
+    # when it opens its home screen, then its genre row goes past the shared ranking
+    assert genre_row(home_of(profile)) == ["Drama 28"]
