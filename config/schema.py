@@ -13,6 +13,7 @@ from strawberry_django.utils.typing import has_django_definition
 from audience.graphql.mutations import Mutation as AudienceMutation
 from audience.graphql.queries import Query as AudienceQuery
 from catalog.graphql.queries import Query as CatalogQuery
+from config import graphql_optimizer
 from config.federation import SubgraphSchema
 from config.graphql_limits import LIMIT_EXTENSIONS
 from config.settings.api import GRAPHQL_MAX_PAGE_SIZE
@@ -55,3 +56,4 @@ def _remember_node_id_attributes() -> None:
 
 
 _remember_node_id_attributes()
+graphql_optimizer.install()
