@@ -8,18 +8,27 @@ caller's BAD_USER_INPUT, reported at its own index while the others still resolv
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
+import strawberry
 import strawberry.federation
+from django.conf import settings
+from django.http import HttpRequest
 from graphql import GraphQLUnionType
 from strawberry import Info
 from strawberry.federation.schema import FederationAny
+from strawberry.printer import print_schema
 
-from config.errors import BadUserInput
+from config.access import is_staff
+from config.errors import BadUserInput, Forbidden
 
-# Routers batch the references of a whole response into one request; this bounds what an
-# anonymous caller can make one request load.
-MAX_REPRESENTATIONS = 1000
+SDL_TOKEN_HEADER = "X-Subgraph-Token"
+
+# Routers send the references of one fetch together: at most a page of titles (100) and
+# the people on it. Each representation costs a lookup and its own selection; this bounds
+# what an anonymous caller can make one request load.
+MAX_REPRESENTATIONS = 200
 ENTITY_UNION = "_Entity"
 
 
@@ -62,3 +71,34 @@ def _representation_problem(representation: object, entity_names: frozenset[str]
         names = ", ".join(sorted(entity_names))
         return f"must have a __typename of an entity of this subgraph: {names}."
     return None
+
+
+@strawberry.type(name="_Service")
+class SubgraphService:
+    sdl: str
+
+
+@strawberry.type
+class FederationQuery:
+    """`_service { sdl }` for the router, not for anyone: the SDL names every staff-only
+    type and mutation, which introspection, off in production, would not show either."""
+
+    @strawberry.field(name="_service")
+    async def subgraph_service(self, info: Info) -> SubgraphService:
+        if not await may_read_sdl(info.context.request):
+            raise Forbidden(
+                f"The subgraph's SDL is for the router: send its {SDL_TOKEN_HEADER} header, "
+                "or sign in as staff."
+            )
+        return SubgraphService(sdl=print_schema(info.schema))
+
+
+async def may_read_sdl(request: HttpRequest) -> bool:
+    """Where introspection is on (development), or for the router's token, or staff."""
+    if settings.GRAPHQL_INTROSPECTION_ENABLED:
+        return True
+    token: str = settings.FEDERATION_SDL_TOKEN
+    sent = request.headers.get(SDL_TOKEN_HEADER, "")
+    if token and hmac.compare_digest(sent.encode(), token.encode()):
+        return True
+    return is_staff(await request.auser())

@@ -14,7 +14,7 @@ from audience.graphql.mutations import Mutation as AudienceMutation
 from audience.graphql.queries import Query as AudienceQuery
 from catalog.graphql.queries import Query as CatalogQuery
 from config import graphql_optimizer
-from config.federation import SubgraphSchema
+from config.federation import FederationQuery, SubgraphSchema
 from config.graphql_limits import LIMIT_EXTENSIONS
 from config.settings.api import GRAPHQL_MAX_PAGE_SIZE
 from production.graphql.mutations import Mutation as ProductionMutation
@@ -22,7 +22,7 @@ from production.graphql.queries import Query as ProductionQuery
 
 
 @strawberry.type
-class Query(CatalogQuery, AudienceQuery, ProductionQuery):
+class Query(FederationQuery, CatalogQuery, AudienceQuery, ProductionQuery):
     pass
 
 

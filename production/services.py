@@ -20,13 +20,14 @@ from typing import TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from catalog.models import Credit, Person, RoleType, Title, TitleKind, TitleStatus
 from config.errors import BadUserInput, NotFound
 from production.models import (
     ENDED_STAGES,
+    MAX_BUDGET_USD,
     Audition,
     AuditionOutcome,
     BudgetLine,
@@ -67,6 +68,8 @@ def production_create(
     target_segments: Sequence[SegmentData] = (),
 ) -> Production:
     """Start the production of a movie or series that is not out yet; it enters development."""
+    if budget_usd is not None:
+        _check_amount(budget_usd, field="budgetUsd")
     with transaction.atomic():
         title = Title.objects.select_for_update(no_key=True).filter(pk=title_id).first()
         if title is None:
@@ -92,6 +95,8 @@ def production_update(
     target_segments: Sequence[SegmentData] | None = None,
 ) -> Production:
     """Change the logline, the budget or the target segments; None leaves a value as it is."""
+    if budget_usd is not None:
+        _check_amount(budget_usd, field="budgetUsd")
     with transaction.atomic():
         production = _production_for_work(production_id)
         if logline is not None:
@@ -114,8 +119,7 @@ def budget_line_set(
     as its bills still come in.
     """
     for field, amount in (("plannedUsd", planned_usd), ("actualUsd", actual_usd)):
-        if amount < 0:
-            raise BadUserInput("An amount of money cannot be negative.", field=field)
+        _check_amount(amount, field=field)
     with transaction.atomic():
         production = _production_row(production_id)
         line = BudgetLine.objects.filter(
@@ -123,8 +127,37 @@ def budget_line_set(
         ).first() or BudgetLine(production=production, category=category.strip())
         line.planned_usd = planned_usd
         line.actual_usd = actual_usd
-        _validated(line, fallback_field="category").save()
+        _validated(line, fallback_field="category")
+        _check_budget_totals(production, line)
+        line.save()
     return line
+
+
+def _check_budget_totals(production: Production, line: BudgetLine) -> None:
+    """The production's planned and actual totals with `line` stay within MAX_BUDGET_USD
+    (its row is locked, so no other line is set meanwhile)."""
+    others = BudgetLine.objects.filter(production=production).exclude(pk=line.pk)
+    for field, column, amount in (
+        ("plannedUsd", "planned_usd", line.planned_usd),
+        ("actualUsd", "actual_usd", line.actual_usd),
+    ):
+        total = (others.aggregate(total=Sum(column))["total"] or 0) + amount
+        if total > MAX_BUDGET_USD:
+            raise BadUserInput(budget_total_problem(total), field=field)
+
+
+def _check_amount(amount: int, *, field: str) -> None:
+    if amount < 0:
+        raise BadUserInput("An amount of money cannot be negative.", field=field)
+    if amount > MAX_BUDGET_USD:
+        raise BadUserInput(budget_total_problem(amount), field=field)
+
+
+def budget_total_problem(total: int) -> str:
+    return (
+        f"This brings the production's budget to ${total:,}: a production plans and "
+        f"spends at most ${MAX_BUDGET_USD:,} in all."
+    )
 
 
 def title_production_problem(title: Title, *, new: bool) -> str | None:

@@ -1,6 +1,7 @@
 """SQL statements per request do not follow the rows: each public list, asked for with its
 smallest selection and with its largest (every public field, nested lists included, two
-object levels under the list's items), takes as many statements for a catalog of two titles as for one of six.
+object levels under the list's items), takes as many statements for a catalog of two
+titles as for one of six.
 
 The largest selections are generated from the schema, so a field added later is covered
 too: a field that loads its rows one object at a time makes its list's count grow.

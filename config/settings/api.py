@@ -18,6 +18,8 @@ GRAPHQL_MAX_SELECTIONS = env_int("GRAPHQL_MAX_SELECTIONS", 100)
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 100_000)
 GRAPHIQL_ENABLED = DEBUG
 GRAPHQL_INTROSPECTION_ENABLED = env_bool("GRAPHQL_INTROSPECTION_ENABLED", default=DEBUG)
+# The router's secret for `_service { sdl }` where introspection is off (X-Subgraph-Token).
+FEDERATION_SDL_TOKEN = env_str("FEDERATION_SDL_TOKEN", "")
 # An unexpected error's message is replaced by a generic one naming the request id.
 GRAPHQL_MASK_INTERNAL_ERRORS = env_bool("GRAPHQL_MASK_INTERNAL_ERRORS", default=not DEBUG)
 

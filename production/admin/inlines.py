@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString
 
 from production.models import (
     ENDED_STAGES,
+    MAX_BUDGET_USD,
     BudgetLine,
     CastingRole,
     Location,
@@ -34,6 +35,7 @@ from production.models import (
     Stage,
     TargetSegment,
 )
+from production.services import budget_total_problem
 from production.stages import unknown_countries
 
 
@@ -238,8 +240,26 @@ class PostTaskInline(StageWorkInline):
     worked_in = (Stage.POST_PRODUCTION,)
 
 
+class BudgetLineFormSet(BaseInlineFormSet):
+    """The lines of a production, whose planned and actual totals stay within what the
+    API can show exactly (`production.services.budget_line_set` checks the same)."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        for column in ("planned_usd", "actual_usd"):
+            total = sum(data.get(column) or 0 for data in kept)
+            if total > MAX_BUDGET_USD:
+                raise ValidationError(budget_total_problem(total))
+
+
 class BudgetLineInline(StageWorkInline):
     model = BudgetLine
+    formset = BudgetLineFormSet
     fields = ["category", "planned_usd", "actual_usd"]
     # Bills still come in after the release, or after a cancellation.
     closes_when_ended = False

@@ -1,6 +1,7 @@
 from production.models.greenlight import GreenlightRecommendation, GreenlightScorecard
 from production.models.productions import (
     ENDED_STAGES,
+    MAX_BUDGET_USD,
     STAGE_ORDER,
     Production,
     Stage,
@@ -29,6 +30,7 @@ from production.models.work import (
 
 __all__ = [
     "ENDED_STAGES",
+    "MAX_BUDGET_USD",
     "STAGE_ORDER",
     "Audition",
     "AuditionOutcome",

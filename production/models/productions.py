@@ -37,6 +37,23 @@ STAGE_ORDER: tuple[Stage, ...] = (
 ENDED_STAGES: tuple[Stage, ...] = (Stage.RELEASED, Stage.CANCELLED)
 
 
+# The most a production may plan or spend in all, and so in any one line: above every film
+# ever made, and within GraphQL's Int, so that every amount and sum the API shows is exact.
+MAX_BUDGET_USD = 2_000_000_000
+
+
+def within_budget_range(field: str, *, name: str) -> models.CheckConstraint:
+    """A check that the amount `field` (or empty) is between 0 and MAX_BUDGET_USD."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0, f"{field}__lte": MAX_BUDGET_USD})
+        | Q(**{f"{field}__isnull": True}),
+        name=name,
+        violation_error_message=(
+            f"An amount of money is between $0 and ${MAX_BUDGET_USD:,} for a production."
+        ),
+    )
+
+
 class Production(models.Model):
     """The making of one catalog title, from script to release.
 
@@ -55,6 +72,7 @@ class Production(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "id"]
+        constraints = [within_budget_range("budget_usd", name="production_budget_in_range")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_stage_display()})"

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from catalog.models import Person
-from production.models.productions import Production
+from production.models.productions import Production, within_budget_range
 
 # The days a production's work may fall on: a BC date or year 9999 is a typing error, and
 # one such row made the production page and the whole staff list answer INTERNAL.
@@ -251,6 +251,8 @@ class BudgetLine(models.Model):
                 name="budget_line_not_negative",
                 violation_error_message="An amount of money cannot be negative.",
             ),
+            within_budget_range("planned_usd", name="budget_line_planned_in_range"),
+            within_budget_range("actual_usd", name="budget_line_actual_in_range"),
         ]
 
     def __str__(self) -> str:

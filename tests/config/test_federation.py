@@ -340,3 +340,32 @@ def test_composition_reports_a_subgraph_that_contradicts_this_one(db: None) -> N
 
     assert result["supergraphSdl"] is None
     assert any("Title.name" in error for error in result["errors"]), result["errors"]
+
+
+@pytest.mark.django_db
+def test_where_introspection_is_off_the_sdl_is_for_the_router_and_staff_alone(
+    settings: Any, staff_client: Client
+) -> None:
+    settings.GRAPHQL_INTROSPECTION_ENABLED = False
+    settings.FEDERATION_SDL_TOKEN = "router-secret"
+
+    anonymous = graphql(Client(), SERVICE_SDL)
+    guessing = graphql(Client(headers={"X-Subgraph-Token": "router-secre"}), SERVICE_SDL)
+    router = data_of(Client(headers={"X-Subgraph-Token": "router-secret"}), SERVICE_SDL)
+    staff = data_of(staff_client, SERVICE_SDL)
+
+    for refused in (anonymous, guessing):
+        assert refused["data"] is None
+        assert error_codes(refused) == ["FORBIDDEN"]
+    assert router["_service"]["sdl"] == staff["_service"]["sdl"]
+    assert "type Production" in router["_service"]["sdl"]
+
+
+@pytest.mark.django_db
+def test_without_a_router_token_the_sdl_is_staffs_alone(settings: Any) -> None:
+    settings.GRAPHQL_INTROSPECTION_ENABLED = False
+    settings.FEDERATION_SDL_TOKEN = ""
+
+    body = graphql(Client(headers={"X-Subgraph-Token": ""}), SERVICE_SDL)
+
+    assert error_codes(body) == ["FORBIDDEN"]

@@ -973,3 +973,22 @@ def test_deleting_a_production_deletes_its_work_and_keeps_its_title(staff_client
     assert not Production.objects.filter(pk=production.pk).exists()
     assert not ShootDay.objects.exists()
     production.title.refresh_from_db()
+
+
+@pytest.mark.django_db
+def test_budget_lines_that_take_the_total_past_two_billion_are_refused(
+    staff_client: Client,
+) -> None:
+    production = production_at(Stage.SHOOTING)
+    for category in ("Cast", "Effects"):
+        BudgetLineFactory(production=production, category=category, planned_usd=1_000_000_000)
+
+    response = save_production_page(
+        staff_client, production, {"budget_lines-1-planned_usd": "1200000000"}
+    )
+
+    assert "This brings the production&#x27;s budget to $2,200,000,000" in response.content.decode()
+    assert sorted(production.budget_lines.values_list("planned_usd", flat=True)) == [
+        1_000_000_000,
+        1_000_000_000,
+    ]

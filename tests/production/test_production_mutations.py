@@ -16,6 +16,7 @@ from catalog.models import Availability, Credit, RoleType, Title, TitleKind, Tit
 from production.models import Production, Stage
 from tests.factories import (
     AuditionFactory,
+    BudgetLineFactory,
     CastingRoleFactory,
     EpisodeFactory,
     GenreFactory,
@@ -355,6 +356,27 @@ def test_the_budget_and_target_segments_can_be_changed() -> None:
     assert production.budget_lines.count() == 1
 
 
+@pytest.mark.django_db
+def test_a_budget_of_two_billion_in_all_shows_exactly_in_the_staff_list() -> None:
+    client = client_of(StaffUserFactory())
+    production = ProductionFactory(budget_usd=2_000_000_000)
+    pid = gid("Production", production)
+    for category in ("Cast", "Effects"):
+        run(client, BUDGET, id=pid, category=category, planned=1_000_000_000, actual=1_000_000_000)
+
+    data = data_of(
+        client,
+        "{ productions(first: 10) { edges { node {"
+        " budgetUsd budget { plannedUsd actualUsd } } } } }",
+    )
+
+    (edge,) = data["productions"]["edges"]
+    assert edge["node"] == {
+        "budgetUsd": 2_000_000_000,
+        "budget": {"plannedUsd": 2_000_000_000, "actualUsd": 2_000_000_000},
+    }
+
+
 # ---------------------------------------------------------------------------------------
 # Moves the guards and the history refuse
 
@@ -436,6 +458,12 @@ def audition_at(moment: str) -> Any:
             "scheduledAt": moment,
         }
     }
+
+
+def budget_line_of(production: Production, **amounts: int) -> str:
+    """The production's id, once it has a "Cast" budget line of `amounts`."""
+    BudgetLineFactory(production=production, category="Cast", **amounts)
+    return gid("Production", production)
 
 
 BAD_INPUT: dict[str, tuple[str, Any, str, str | None]] = {
@@ -652,6 +680,34 @@ BAD_INPUT: dict[str, tuple[str, Any, str, str | None]] = {
         },
         "CONFLICT",
         "expectedStage",
+    ),
+    "a budget line that takes the plan past $2 billion": (
+        BUDGET,
+        lambda p: {
+            "id": budget_line_of(p, planned_usd=1_500_000_000),
+            "category": "Effects",
+            "planned": 600_000_000,
+            "actual": 0,
+        },
+        "BAD_USER_INPUT",
+        "plannedUsd",
+    ),
+    "a budget line that takes the spend past $2 billion": (
+        BUDGET,
+        lambda p: {
+            "id": budget_line_of(p, actual_usd=1_999_999_999),
+            "category": "Effects",
+            "planned": 0,
+            "actual": 2,
+        },
+        "BAD_USER_INPUT",
+        "actualUsd",
+    ),
+    "a production budget over $2 billion": (
+        UPDATE,
+        lambda p: {"input": {"productionId": gid("Production", p), "budgetUsd": 2_000_000_001}},
+        "BAD_USER_INPUT",
+        "budgetUsd",
     ),
 }
 
