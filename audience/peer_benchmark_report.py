@@ -159,6 +159,11 @@ def cpu_plot(figures: dict[str, Any], path: Path) -> None:
     axis.set_xticks(range(len(pages)), pages)
     axis.set_yscale("log")
     axis.set_ylabel("CPU ms per request (log)")
+    smallest = min(
+        median_of(figures, page, key, "server_cpu_ms") for page in pages for key in CONTENDERS
+    )
+    largest = max(median_of(figures, page, key, "cpu_ms") for page in pages for key in CONTENDERS)
+    axis.set_ylim(bottom=smallest / 2, top=largest * 10)  # room for the legend
     axis.legend(fontsize=7, ncol=3, loc="upper left")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
