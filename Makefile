@@ -59,12 +59,13 @@ schema: install
 	$(BIN)/python manage.py export_schema config.schema --path schema.graphql
 
 # A worker's statements may run 55 minutes (a rebuild), inside its tasks' 60-minute limit.
+# Both start again if they die (config/keep_running.py); Ctrl-C stops them.
 worker: install
 	DATABASE_STATEMENT_TIMEOUT=$${DATABASE_STATEMENT_TIMEOUT:-55min} \
-	  $(BIN)/celery -A config worker --loglevel INFO --concurrency 2
+	  $(BIN)/python -m config.keep_running $(BIN)/celery -A config worker --loglevel INFO --concurrency 2
 
 beat: install
-	$(BIN)/celery -A config beat --loglevel INFO
+	$(BIN)/python -m config.keep_running $(BIN)/celery -A config beat --loglevel INFO
 
 # Benchmark databases (one per data size) live on this server; they are reused when there.
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432

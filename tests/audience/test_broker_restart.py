@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pytest
 from django.conf import settings
 
@@ -133,3 +134,41 @@ def test_a_worker_outlives_a_redis_restart_and_folds_in_what_came_meanwhile(
     )
     wait_for(lambda: not RecommendationDue.objects.exists(), "the due refresh did not run")
     assert "Unrecoverable error" not in worker_process.read_text()
+
+
+def test_a_killed_worker_comes_back_and_runs_what_beat_sends(
+    transactional_db: None, broker: Broker, tmp_path: Path
+) -> None:
+    # Given a worker under config.keep_running, as `make worker` runs it
+    log = tmp_path / "worker.log"
+    environment = base_environment(
+        DATABASE_URL=servers_database_url(settings.DATABASES["default"]["NAME"]),
+        REDIS_URL=broker.url,
+    )
+    command = [sys.executable, "-m", "config.keep_running", "--first-pause", "0.2", *WORKER_COMMAND]
+    with log.open("w") as output:
+        supervisor = subprocess.Popen(
+            command, cwd=PROJECT_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_for(lambda: log.read_text().count("ready.") == 1, "the worker did not start")
+        ViewingEventFactory(profile=ProfileFactory(), title=TitleFactory())
+
+        # When the worker's main process is killed
+        (worker,) = psutil.Process(supervisor.pid).children()
+        worker.kill()
+
+        # Then it is started again, and runs what beat sends: the events are folded in
+        wait_for(lambda: log.read_text().count("ready.") == 2, "the worker did not come back")
+        send(broker, "audience.tasks.refresh_popularity")
+        last_event = ViewingEvent.objects.latest("id").pk
+        wait_for(
+            lambda: AggregationWatermark.objects.filter(
+                name="popularity", last_event_id=last_event
+            ).exists(),
+            f"the events were not folded in:\n{log.read_text()[-3000:]}",
+        )
+        assert supervisor.poll() is None
+    finally:
+        supervisor.terminate()
+        supervisor.wait(timeout=60)

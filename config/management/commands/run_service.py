@@ -2,7 +2,8 @@
 
 The API and the admin (uvicorn, two workers), a Celery worker and Celery beat run as the
 children of one honcho manager, which prefixes each line with its process's name. Ctrl-C
-(or SIGTERM) stops them all, and so does any one of them stopping. Once `/healthz`
+(or SIGTERM) stops them all, and so does any one of them stopping; the worker and beat
+run under `config.keep_running`, which starts them again if they die. Once `/healthz`
 answers, it prints where to point a browser and how long the start took, counted from
 `--started-at` (`make run` passes the moment it began, so the migrations and the first
 load of the sample data count too).
@@ -96,17 +97,20 @@ def service_commands(
     python = sys.executable
     state = Path(settings.BASE_DIR) / ".run"
     state.mkdir(exist_ok=True)
+    # The workers come back if they die (config/keep_running.py); the web server's own
+    # process manager restarts a web worker that dies.
+    restarted = [python, "-m", "config.keep_running"]
     return {
         "web": [
             python, "-m", "uvicorn", "config.asgi:application", *UVICORN_PROXY_OPTIONS,
             "--host", host, "--port", str(port), "--workers", str(web_workers),
         ],
         "worker": [
-            python, "-m", "celery", "-A", "config", "worker",
+            *restarted, python, "-m", "celery", "-A", "config", "worker",
             "--loglevel", "INFO", "--concurrency", str(task_workers),
         ],
         "beat": [
-            python, "-m", "celery", "-A", "config", "beat",
+            *restarted, python, "-m", "celery", "-A", "config", "beat",
             "--loglevel", "INFO", "--schedule", str(state / "celerybeat-schedule"),
         ],
     }  # fmt: skip
