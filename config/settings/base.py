@@ -1,6 +1,7 @@
+import datetime
 from pathlib import Path
 
-from config.env import env_bool, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "strawberry_django",
+    "axes",
     "catalog",
     "production",
     "audience",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "config.middleware.XFrameOptionsMiddleware",
     # Checks once the view is resolved, so it keys by `request.api_token` in any position.
     "config.rate_limits.RateLimitMiddleware",
+    # Answers a sign-in refused for too many failures (see AXES_ below).
+    "axes.middleware.AxesMiddleware",
 ]
 # The deployment checks look for Django's own security, clickjacking and CSRF middleware by
 # path; config.middleware's subclasses of them stand in their places above, and
@@ -100,6 +104,21 @@ TEMPLATES = [
         },
     },
 ]
+
+# Sign-in throttling (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one
+# account, or from one client address, sign-ins of that account or from that address are
+# refused (429) for ADMIN_LOGIN_COOLOFF_MINUTES. Counted in the cache, which is Redis.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The address as the rate limits read it: the peer's, or the one TRUSTED_PROXY_COUNT allows.
+AXES_CLIENT_IP_CALLABLE = "config.rate_limits.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
