@@ -91,7 +91,8 @@ def seconds_until_allowed(
 
 
 class SlidingWindowCounter:
-    """Counts requests per bucket in one Redis; fails open when Redis does not answer."""
+    """Counts requests per bucket in one Redis. Without Redis it lets requests through: for
+    a few seconds once Redis cannot be reached, for one request when it answers late."""
 
     def __init__(self, url: str) -> None:
         self.client = redis.Redis.from_url(
@@ -115,6 +116,11 @@ class SlidingWindowCounter:
                 keys=[f"{prefix}:{index}", f"{prefix}:{index - 1}"],
                 args=[bucket.limit, window_ms, elapsed_ms],
             )
+        except redis.TimeoutError:
+            # A slow answer (Redis busy, or this process): let this request through and
+            # ask again for the next, rather than turning the limits off for all.
+            logger.warning("Redis did not answer the rate limit in time; allowing this request")
+            return Verdict(allowed=True)
         except redis.RedisError:
             self._rest()
             return Verdict(allowed=True)

@@ -1,8 +1,13 @@
 """Rate limits on /graphql/, per API token and per client address, kept in the real Redis."""
 
+import contextlib
 import logging
+import socket
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -181,3 +186,43 @@ def test_requests_are_served_when_redis_is_down_and_the_failure_is_logged_once(
     assert [record.getMessage() for record in warnings] == [
         "Redis did not answer: rate limits are off for 5 seconds"
     ]
+
+
+@contextmanager
+def silent_redis() -> Iterator[tuple[str, list[socket.socket]]]:
+    """A server that takes connections and commands and never answers: a Redis too busy
+    to reply in time. Yields its URL and the connections it was asked for."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[socket.socket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = listener.accept()
+                connections.append(connection)
+                threading.Thread(target=read_all, args=(connection,), daemon=True).start()
+
+    def read_all(connection: socket.socket) -> None:
+        with contextlib.suppress(OSError), connection:
+            while connection.recv(65536):
+                pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0", connections
+    finally:
+        listener.close()
+
+
+def test_a_late_answer_lets_that_request_through_and_the_next_asks_again(
+    db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with silent_redis() as (url, connections), override_settings(REDIS_URL=url):
+        with caplog.at_level(logging.WARNING, logger="config.rate_limits"):
+            served = statuses(fresh_address(), 3)
+        asked = len(connections)
+
+    assert served == [200] * 3
+    assert asked == 3  # the limits stayed on: each request asked Redis again
+    messages = {record.getMessage() for record in caplog.records}
+    assert messages == {"Redis did not answer the rate limit in time; allowing this request"}
