@@ -4,46 +4,38 @@ recommendations and the similar titles."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from celery import group, shared_task
-from django.db import InterfaceError, OperationalError
-from kombu.exceptions import OperationalError as BrokerError
 
 from audience import popularity, recommendations, similar_titles
+from config.task_retries import retried_on_transient_errors
 
 logger = logging.getLogger(__name__)
 
-# A dropped database connection, a failover, a broker hiccup: worth another try.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
-RETRY_OPTIONS: dict[str, Any] = {
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 2,
-    "retry_backoff_max": 120,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
-
-@shared_task(name="audience.tasks.refresh_popularity", **RETRY_OPTIONS)
+@shared_task(name="audience.tasks.refresh_popularity")
+@retried_on_transient_errors
 def refresh_popularity() -> dict[str, object]:
     """Fold viewing events newer than the watermark into the aggregates (see popularity)."""
     return popularity.refresh_popularity().as_dict()
 
 
-@shared_task(name="audience.tasks.refresh_rankings", **RETRY_OPTIONS)
+@shared_task(name="audience.tasks.refresh_rankings")
+@retried_on_transient_errors
 def refresh_rankings() -> dict[str, object]:
     """Re-rank trending and title popularity over their windows, if new events came in."""
     return popularity.refresh_rankings().as_dict()
 
 
-@shared_task(name="audience.tasks.rebuild_popularity", **RETRY_OPTIONS)
+@shared_task(name="audience.tasks.rebuild_popularity")
+@retried_on_transient_errors
 def rebuild_popularity() -> dict[str, object]:
     """Recompute every aggregate from all viewing events."""
     return popularity.rebuild_popularity().as_dict()
 
 
-@shared_task(name="audience.tasks.refresh_recommendations", **RETRY_OPTIONS)
+@shared_task(name="audience.tasks.refresh_recommendations")
+@retried_on_transient_errors
 def refresh_recommendations() -> dict[str, object]:
     """Train a new model, then score every profile in chunks, one task per chunk.
 
@@ -56,19 +48,22 @@ def refresh_recommendations() -> dict[str, object]:
     return report.as_dict()
 
 
-@shared_task(name="audience.tasks.refresh_recommendation_chunk", **RETRY_OPTIONS)
+@shared_task(name="audience.tasks.refresh_recommendation_chunk")
+@retried_on_transient_errors
 def refresh_recommendation_chunk(chunk_id: int) -> dict[str, object]:
     """Score one chunk of profiles of a full refresh (once, whoever runs it)."""
     return recommendations.refresh_chunk(chunk_id).as_dict()
 
 
-@shared_task(name="audience.tasks.refresh_profile_recommendations", **RETRY_OPTIONS)
+@shared_task(name="audience.tasks.refresh_profile_recommendations")
+@retried_on_transient_errors
 def refresh_profile_recommendations(profile_id: int) -> dict[str, object]:
     """Recompute one profile's recommendations now."""
     return recommendations.refresh_profile(profile_id).as_dict()
 
 
-@shared_task(name="audience.tasks.refresh_due_recommendations", **RETRY_OPTIONS)
+@shared_task(name="audience.tasks.refresh_due_recommendations")
+@retried_on_transient_errors
 def refresh_due_recommendations() -> dict[str, object]:
     """Refresh the profiles whose new viewing is due (see recommendations_due); beat runs
     it every RECOMMENDATION_SWEEP_SECONDS, so a refresh comes that much after its due time
@@ -76,6 +71,7 @@ def refresh_due_recommendations() -> dict[str, object]:
     return recommendations.refresh_due_profiles().as_dict()
 
 
-@shared_task(name="audience.tasks.refresh_similar_titles", **RETRY_OPTIONS)
+@shared_task(name="audience.tasks.refresh_similar_titles")
+@retried_on_transient_errors
 def refresh_similar_titles() -> dict[str, object]:
     return similar_titles.refresh_similar_titles().as_dict()

@@ -17,7 +17,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audience.affinity import Segment, genre_affinities
-from audience.tasks import RETRY_OPTIONS
 from audience.track_records import (
     ViewingWindow,
     latest_viewing_day,
@@ -25,6 +24,7 @@ from audience.track_records import (
     typical_views_by_kind,
 )
 from catalog.models import Genre, Title
+from config.task_retries import retried_on_transient_errors
 from production import greenlight, selectors
 from production.greenlight_figures import (
     ALL_VIEWERS,
@@ -59,7 +59,8 @@ class ScorecardRefresh:
         return asdict(self)
 
 
-@shared_task(name="production.tasks.refresh_greenlight_scorecard", **RETRY_OPTIONS)
+@shared_task(name="production.tasks.refresh_greenlight_scorecard")
+@retried_on_transient_errors
 def refresh_greenlight_scorecard(production_id: int) -> dict[str, object]:
     """Recompute one production's greenlight scorecard from its current inputs.
 
@@ -72,7 +73,8 @@ def refresh_greenlight_scorecard(production_id: int) -> dict[str, object]:
     return scorecard_refresh(production_id).as_dict()
 
 
-@shared_task(name="production.tasks.refresh_greenlight_scorecards", **RETRY_OPTIONS)
+@shared_task(name="production.tasks.refresh_greenlight_scorecards")
+@retried_on_transient_errors
 def refresh_greenlight_scorecards() -> dict[str, object]:
     """Send a scorecard refresh for every production that is neither released nor
     cancelled (their scorecards stay as last computed)."""

@@ -1,6 +1,6 @@
 from celery.schedules import crontab
 
-from config.env import env_int, env_str
+from config.env import env_float, env_int, env_str
 from config.settings.base import BASE_DIR, IS_PRODUCTION
 
 REDIS_URL = env_str("REDIS_URL", required=IS_PRODUCTION)
@@ -82,3 +82,7 @@ CACHES = {
         },
     }
 }
+
+# A task that meets a transient error (a dropped connection, a failover) tries again in the
+# same worker after this pause, doubling up to two minutes, five times (config/task_retries.py).
+TASK_RETRY_FIRST_PAUSE_SECONDS = env_float("TASK_RETRY_FIRST_PAUSE_SECONDS", 2.0)
