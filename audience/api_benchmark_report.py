@@ -136,6 +136,7 @@ def report_markdown(figures: dict[str, Any], image: str) -> str:
             "",
             *_levels_table(figures),
             "",
+            *_costliest_table(figures),
             "Server CPU is the web workers' CPU time per request; machine busy is the share of "
             "all cores in use during the run; generator CPU is the load generator's share of "
             "one core. SQL queries per request are counted once per scenario, in-process, "
@@ -148,3 +149,23 @@ def report_markdown(figures: dict[str, Any], image: str) -> str:
             "",
         ]
     )
+
+
+def _costliest_table(figures: dict[str, Any]) -> list[str]:
+    """The costliest anonymous requests within the limits, slowest first."""
+    passes = sorted(figures.get("costliest", []), key=lambda p: -p["p99_ms"])
+    if not passes:
+        return []
+    return [
+        "The costliest requests an anonymous caller may send within every limit (cost, depth, "
+        "page size, search length, ids and representations), without the cache, each sent "
+        "three times in a row at one client:",
+        "",
+        "| request | p50 ms | slowest ms | errors |",
+        "| --- | --- | --- | --- |",
+        *(
+            f"| {p['label']} | {p['p50_ms']:.0f} | {p['p99_ms']:.0f} | {p['errors']} |"
+            for p in passes
+        ),
+        "",
+    ]

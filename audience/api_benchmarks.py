@@ -252,3 +252,52 @@ def queries_per_request(scenario: Scenario) -> int:
         with CaptureQueriesContext(connection) as captured:
             send()
     return len(captured)
+
+
+# The costliest requests an anonymous caller may send, each within every limit: the longest
+# search, the widest pages, the most ids and representations at once.
+SEARCH_FILL = "%_" * 100  # 200 characters: the most a search holds, all wildcards to LIKE
+
+
+def _costliest() -> list[tuple[str, dict[str, Any]]]:
+    ids = [to_base64("Title", title.pk) for title in _popular_titles(100)]
+    references = ", ".join(f'{{__typename: "Title", id: "{title_id}"}}' for title_id in ids * 2)
+    title_fields = "id name year genres { name } cast(first: 10) { character person { name } }"
+    return [
+        (
+            "search of 200 wildcard characters, first: 100",
+            {"query": "query ($q: String!) { search(query: $q, first: 100) { totalCount "
+             "edges { node { id name year } } } }", "variables": {"q": SEARCH_FILL}},
+        ),
+        (
+            "titles and people filtered by a 200-character search, first: 100",
+            {"query": "query ($q: String!) { titles(filters: {search: $q}, first: 100) { "
+             "totalCount edges { node { id name } } } people(filters: {search: $q}, "
+             "first: 100) { totalCount edges { node { id name } } } }",
+             "variables": {"q": SEARCH_FILL}},
+        ),
+        (
+            "titles(first: 100) with cast, crew, similar titles and credits of each",
+            {"query": "{ titles(first: 100) { totalCount edges { node { " + title_fields
+             + " crew { job person { name } } similar(first: 10) { title { name } } "
+             "credits(first: 20) { edges { node { job person { name } } } } } } } }"},
+        ),
+        (
+            "nodes(ids:) of 100 titles with their cast",
+            {"query": "query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Title { "
+             + title_fields + " } } }", "variables": {"ids": ids}},
+        ),
+        (
+            "_entities of 200 title representations with their cast",
+            {"query": "{ _entities(representations: [" + references + "]) { ... on Title { "
+             + title_fields + " } } }"},
+        ),
+    ]  # fmt: skip
+
+
+def costliest_scenarios(repeat: int = 3) -> list[Scenario]:
+    """Each costly request as a scenario of its own, sent `repeat` times."""
+    return [
+        Scenario(name=f"costliest {index}", label=label, requests=[{"body": body}] * repeat)
+        for index, (label, body) in enumerate(_costliest(), start=1)
+    ]

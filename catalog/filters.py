@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from catalog.models import Availability, Credit, Person, Title, TitleKind, TitleStatus
-from catalog.search import SearchTextField, titles_matching
+from catalog.search import SearchTextField, has_words, titles_matching
 from config.access import is_staff
 from config.errors import BadUserInput
 
@@ -181,6 +181,8 @@ class PersonFilterSet(django_filters.FilterSet):
         self.user = user
 
     def filter_search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        if not has_words(value):
+            return queryset.none()
         text = value.lower()
         # Both lookups on lower(name) use the trigram index.
         return queryset.annotate(lower_name=Lower("name")).filter(
