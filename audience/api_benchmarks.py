@@ -257,6 +257,7 @@ def queries_per_request(scenario: Scenario) -> int:
 # The costliest requests an anonymous caller may send, each within every limit: the longest
 # search, the widest pages, the most ids and representations at once.
 SEARCH_FILL = "%_" * 100  # 200 characters: the most a search holds, all wildcards to LIKE
+SEARCH_WORDS = ("the man " * 25).strip()  # 199 characters of the commonest words
 
 
 def _costliest() -> list[tuple[str, dict[str, Any]]]:
@@ -270,7 +271,19 @@ def _costliest() -> list[tuple[str, dict[str, Any]]]:
              "edges { node { id name year } } } }", "variables": {"q": SEARCH_FILL}},
         ),
         (
-            "titles and people filtered by a 200-character search, first: 100",
+            "search of 199 characters of common words, first: 100",
+            {"query": "query ($q: String!) { search(query: $q, first: 100) { totalCount "
+             "edges { node { id name year } } } }", "variables": {"q": SEARCH_WORDS}},
+        ),
+        (
+            "titles and people filtered by a 199-character search of common words, first: 100",
+            {"query": "query ($q: String!) { titles(filters: {search: $q}, first: 100) { "
+             "totalCount edges { node { id name } } } people(filters: {search: $q}, "
+             "first: 100) { totalCount edges { node { id name } } } }",
+             "variables": {"q": SEARCH_WORDS}},
+        ),
+        (
+            "titles and people filtered by a 200-character search of wildcards, first: 100",
             {"query": "query ($q: String!) { titles(filters: {search: $q}, first: 100) { "
              "totalCount edges { node { id name } } } people(filters: {search: $q}, "
              "first: 100) { totalCount edges { node { id name } } } }",

@@ -31,9 +31,13 @@ SEARCH_MAX_LENGTH = 200
 
 class SearchTextField(forms.CharField):
     """What a search query must be before it reaches SQL: NFKC-normalised with its
-    whitespace collapsed, of at most SEARCH_MAX_LENGTH characters. Text far over the limit
-    is refused before any work. (That it is text at all, without a NUL or a lone
-    surrogate, the API checks of every string input: config.graphql_limits.TextInputs.)"""
+    whitespace collapsed and each word once, of at most SEARCH_MAX_LENGTH characters. Text
+    far over the limit is refused before any work. (That it is text at all, without a NUL
+    or a lone surrogate, the API checks of every string input:
+    config.graphql_limits.TextInputs.)
+
+    A word said again adds nothing to a search and cost a lot: "the man" 25 times over
+    matched every title with "man" in it, each ranked against 200 characters (2.6 s)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
@@ -45,7 +49,18 @@ class SearchTextField(forms.CharField):
                 f"A search holds at most {SEARCH_MAX_LENGTH} characters.", code="max_length"
             )
         text = super().to_python(value) or ""
-        return " ".join(unicodedata.normalize("NFKC", text).split())
+        return " ".join(_each_word_once(unicodedata.normalize("NFKC", text).split()))
+
+
+def _each_word_once(words: list[str]) -> list[str]:
+    """The words in order, without those said before (in any case)."""
+    seen: set[str] = set()
+    kept = []
+    for word in words:
+        if word.casefold() not in seen:
+            seen.add(word.casefold())
+            kept.append(word)
+    return kept
 
 
 def search_text(value: str) -> str:

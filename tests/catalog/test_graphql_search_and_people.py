@@ -132,3 +132,9 @@ def test_punctuation_alone_finds_nothing_without_reading_any_name(db: None) -> N
         q["sql"] for q in captured if "catalog_title" in q["sql"] or "catalog_person" in q["sql"]
     ]
     assert names_read == []
+
+
+def test_a_word_said_again_changes_nothing(db: None) -> None:
+    make_godfathers()
+
+    assert search("Godfather godfather GODFATHER " * 10) == search("godfather")
