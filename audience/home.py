@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,6 +28,7 @@ from django.db.models import (
     Func,
     Max,
     OuterRef,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -420,21 +422,8 @@ def _genre_rankings(
 def _genre_rankings_read(
     region: str, genre_ids: list[int], *, depth: int
 ) -> dict[int, list[tuple[int, int | None]]]:
-    position = Window(
-        RowNumber(),
-        partition_by=[F("title__genres")],
-        order_by=[F("views").desc(), F("seconds_viewed").desc(), F("title_id").asc()],
-    )
-    rows = (
-        TitlePopularity.objects.filter(
-            region=region,
-            title__kind__in=[TitleKind.MOVIE, TitleKind.SERIES],
-            title__genres__in=genre_ids,
-        )
-        .annotate(genre_id=F("title__genres"), position=position)
-        .filter(position__lte=depth)
-        .order_by("genre_id", "position")
-        .values_list("genre_id", "title_id", "title__maturity_rating__level")
+    rows = _ranked_in_genres(_popular_shows(region, genre_ids), depth=depth).values_list(
+        "genre_id", "title_id", "title__maturity_rating__level"
     )
     rankings: dict[int, list[tuple[int, int | None]]] = {genre_id: [] for genre_id in genre_ids}
     for genre_id, title_id, level in rows:
@@ -447,28 +436,39 @@ def _popular_titles_of_profile(
 ) -> dict[int, list[int]]:
     """`_popular_titles_by_genre` read for one profile: those it may see and has not
     watched, `per_genre` of each genre at most, in one query."""
+    shows = (
+        _popular_shows(profile.region, genre_ids)
+        .filter(allowed_at_maturity_level(profile.maturity_level, title="title"))
+        .exclude(title_id__in=personalization.watched_titles(profile))
+    )
+    rows = _ranked_in_genres(shows, depth=per_genre).values_list("genre_id", "title_id")
+    popular: dict[int, list[int]] = defaultdict(list)
+    for genre_id, title_id in rows:
+        popular[genre_id].append(title_id)
+    return popular
+
+
+def _popular_shows(region: str, genre_ids: list[int]) -> QuerySet[TitlePopularity]:
+    """The popularity in `region` of the movies and series of these genres."""
+    return TitlePopularity.objects.filter(
+        region=region,
+        title__kind__in=[TitleKind.MOVIE, TitleKind.SERIES],
+        title__genres__in=genre_ids,
+    )
+
+
+def _ranked_in_genres(rows: QuerySet[TitlePopularity], *, depth: int) -> QuerySet[Any]:
+    """The `depth` most viewed of `rows` in each genre, by genre and rank (`genre_id`)."""
     position = Window(
         RowNumber(),
         partition_by=[F("title__genres")],
         order_by=[F("views").desc(), F("seconds_viewed").desc(), F("title_id").asc()],
     )
-    rows = (
-        TitlePopularity.objects.filter(
-            region=profile.region,
-            title__kind__in=[TitleKind.MOVIE, TitleKind.SERIES],
-            title__genres__in=genre_ids,
-        )
-        .filter(allowed_at_maturity_level(profile.maturity_level, title="title"))
-        .exclude(title_id__in=personalization.watched_titles(profile))
-        .annotate(genre_id=F("title__genres"), position=position)
-        .filter(position__lte=per_genre)
+    return (
+        rows.annotate(genre_id=F("title__genres"), position=position)
+        .filter(position__lte=depth)
         .order_by("genre_id", "position")
-        .values_list("genre_id", "title_id")
     )
-    popular: dict[int, list[int]] = defaultdict(list)
-    for genre_id, title_id in rows:
-        popular[genre_id].append(title_id)
-    return popular
 
 
 def _screen_capacity(length: int) -> int:

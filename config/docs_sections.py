@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
 
 
 def section_replace(path: Path, *, start: str, end: str, text: str, heading: str = "") -> None:
@@ -14,3 +18,11 @@ def section_replace(path: Path, *, start: str, end: str, text: str, heading: str
     head, _, rest = document.partition(start)
     _, _, tail = rest.partition(end)
     path.write_text(f"{head}{start}\n{text}{end}{tail}")
+
+
+def saved_figures(path: Path) -> dict[str, Any]:
+    """A benchmark's figures as its run saved them, for its `--report`."""
+    if not path.exists():
+        raise CommandError(f"No results at {path}: run the benchmark first.")
+    figures: dict[str, Any] = json.loads(path.read_text())
+    return figures

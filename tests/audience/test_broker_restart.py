@@ -71,21 +71,22 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
             os.kill(int(with_pid.read_text()), signal.SIGKILL)
 
 
-@pytest.fixture
-def worker_process(transactional_db: None, broker: Broker, tmp_path: Path) -> Iterator[Path]:
-    log = tmp_path / "worker.log"
+def start(command: list[str], broker: Broker, log: Path) -> subprocess.Popen[bytes]:
+    """`command` on the test's database and `broker`, its output in `log`."""
     environment = base_environment(
         DATABASE_URL=servers_database_url(settings.DATABASES["default"]["NAME"]),
         REDIS_URL=broker.url,
     )
     with log.open("w") as output:
-        process = subprocess.Popen(
-            WORKER_COMMAND,
-            cwd=PROJECT_DIR,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
+        return subprocess.Popen(
+            command, cwd=PROJECT_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT
         )
+
+
+@pytest.fixture
+def worker_process(transactional_db: None, broker: Broker, tmp_path: Path) -> Iterator[Path]:
+    log = tmp_path / "worker.log"
+    process = start(WORKER_COMMAND, broker, log)
     try:
         wait_for(lambda: "ready." in log.read_text(), "the worker did not start")
         yield log
@@ -100,6 +101,17 @@ def wait_for(condition: object, message: str) -> None:
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, message
         time.sleep(0.2)
+
+
+def wait_until_folded_in(log: Path) -> None:
+    """Until the popularity watermark reaches the latest viewing event."""
+    last_event = ViewingEvent.objects.latest("id").pk
+    wait_for(
+        lambda: AggregationWatermark.objects.filter(
+            name="popularity", last_event_id=last_event
+        ).exists(),
+        f"the events were not folded in:\n{log.read_text()[-3000:]}",
+    )
 
 
 def send(broker: Broker, task: str) -> None:
@@ -125,13 +137,7 @@ def test_a_worker_outlives_a_redis_restart_and_folds_in_what_came_meanwhile(
     # refreshed
     send(broker, "audience.tasks.refresh_popularity")
     send(broker, "audience.tasks.refresh_due_recommendations")
-    last_event = ViewingEvent.objects.latest("id").pk
-    wait_for(
-        lambda: AggregationWatermark.objects.filter(
-            name="popularity", last_event_id=last_event
-        ).exists(),
-        f"the events were not folded in:\n{worker_process.read_text()[-3000:]}",
-    )
+    wait_until_folded_in(worker_process)
     wait_for(lambda: not RecommendationDue.objects.exists(), "the due refresh did not run")
     assert "Unrecoverable error" not in worker_process.read_text()
 
@@ -141,15 +147,8 @@ def test_a_killed_worker_comes_back_and_runs_what_beat_sends(
 ) -> None:
     # Given a worker under config.keep_running, as `make worker` runs it
     log = tmp_path / "worker.log"
-    environment = base_environment(
-        DATABASE_URL=servers_database_url(settings.DATABASES["default"]["NAME"]),
-        REDIS_URL=broker.url,
-    )
     command = [sys.executable, "-m", "config.keep_running", "--first-pause", "0.2", *WORKER_COMMAND]
-    with log.open("w") as output:
-        supervisor = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT
-        )
+    supervisor = start(command, broker, log)
     try:
         wait_for(lambda: log.read_text().count("ready.") == 1, "the worker did not start")
         ViewingEventFactory(profile=ProfileFactory(), title=TitleFactory())
@@ -161,13 +160,7 @@ def test_a_killed_worker_comes_back_and_runs_what_beat_sends(
         # Then it is started again, and runs what beat sends: the events are folded in
         wait_for(lambda: log.read_text().count("ready.") == 2, "the worker did not come back")
         send(broker, "audience.tasks.refresh_popularity")
-        last_event = ViewingEvent.objects.latest("id").pk
-        wait_for(
-            lambda: AggregationWatermark.objects.filter(
-                name="popularity", last_event_id=last_event
-            ).exists(),
-            f"the events were not folded in:\n{log.read_text()[-3000:]}",
-        )
+        wait_until_folded_in(log)
         assert supervisor.poll() is None
     finally:
         supervisor.terminate()

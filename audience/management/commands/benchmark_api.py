@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection
 
 from audience import api_benchmark_server, api_benchmarks
@@ -23,7 +23,7 @@ from audience.api_benchmark_report import report_markdown
 from audience.benchmark_plots import latency_plot
 from audience.models import ViewingEvent
 from catalog.models import Title
-from config.docs_sections import section_replace
+from config.docs_sections import saved_figures, section_replace
 from config.response_cache.tables import public_tables, tokens_renew
 
 RESULTS = Path(settings.BASE_DIR) / ".bench" / "api.json"
@@ -171,9 +171,7 @@ class Command(BaseCommand):
         return passes
 
     def _write_report(self, results: Path) -> None:
-        if not results.exists():
-            raise CommandError(f"No results at {results}: run the benchmark first.")
-        figures = json.loads(results.read_text())
+        figures = saved_figures(results)
         latency_plot(figures, IMAGE)
         image = IMAGE.relative_to(DOCS.parent).as_posix()
         section_replace(

@@ -21,7 +21,7 @@ from audience import peer_benchmarks
 from audience.api_benchmark_server import api_server
 from audience.peer_benchmark_report import CONTENDERS, cpu_plot, report_markdown, targets_markdown
 from catalog.models import Title
-from config.docs_sections import section_replace
+from config.docs_sections import saved_figures, section_replace
 from config.response_cache import store as response_cache
 
 BENCH = Path(settings.BASE_DIR) / ".bench"
@@ -138,9 +138,7 @@ class Command(BaseCommand):
             )
 
     def _write_report(self, results: Path) -> None:
-        if not results.exists():
-            raise CommandError(f"No results at {results}: run the benchmark first.")
-        figures = json.loads(results.read_text())
+        figures = saved_figures(results)
         cpu_plot(figures, IMAGE)
         image = IMAGE.relative_to(DOCS.parent).as_posix()
         section_replace(
