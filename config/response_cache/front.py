@@ -166,7 +166,7 @@ def _cache_key(body: bytes) -> str | None:
     """The response cache's key of a single operation sent as text, as the view keys it."""
     try:
         request = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # Django answers these with a coded error
         return None
     if not isinstance(request, dict) or request.keys() - {"query", "operationName", "variables"}:
         return None  # extensions (a persisted query), a document id, or anything unusual
