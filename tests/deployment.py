@@ -4,6 +4,9 @@ environment variables."""
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -55,3 +58,30 @@ def run_python(
         check=False,
         timeout=120,
     )
+
+
+@contextmanager
+def uvicorn_serving(environment: dict[str, str], *options: str) -> Iterator[str]:
+    """uvicorn with the project's ASGI application in `environment`, once `/healthz`
+    answers; its base URL."""
+    from config.local_ports import free_port
+    from config.management.commands.run_service import answers
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", *options, "--port", str(port)],
+        cwd=PROJECT_DIR,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not answers(f"{url}/healthz"):
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -13,9 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from config.local_ports import free_port
-from config.management.commands.run_service import answers
-from tests.deployment import PROJECT_DIR, base_environment, servers_database_url
+from tests.deployment import base_environment, servers_database_url, uvicorn_serving
 
 REQUESTS = 30
 
@@ -23,27 +18,12 @@ REQUESTS = 30
 @pytest.fixture
 def api_server(transactional_db: None) -> Iterator[int]:
     """uvicorn on the test database, as `make run` starts it but with one worker."""
-    port = free_port()
     environment = base_environment(
         DATABASE_URL=servers_database_url(settings.DATABASES["default"]["NAME"]),
         REDIS_URL=settings.REDIS_URL,
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port)],
-        cwd=PROJECT_DIR,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not answers(f"http://127.0.0.1:{port}/healthz"):
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with uvicorn_serving(environment) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 def ask_genres(port: int) -> None:

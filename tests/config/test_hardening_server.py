@@ -5,9 +5,6 @@ server error or Django's HTML page."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,9 +14,8 @@ import pytest
 from django.conf import settings
 from strawberry.relay import to_base64
 
-from config.local_ports import free_port
-from config.management.commands.run_service import UVICORN_PROXY_OPTIONS, answers
-from tests.deployment import PROJECT_DIR, production_environment, servers_database_url
+from config.management.commands.run_service import UVICORN_PROXY_OPTIONS
+from tests.deployment import production_environment, servers_database_url, uvicorn_serving
 
 SEARCH = "query ($q: String!) { search(query: $q, first: 5) { edges { node { name } } } }"
 
@@ -75,32 +71,12 @@ CASES: dict[str, tuple[bytes, int, str, str | None]] = {
 @pytest.fixture
 def production_server(transactional_db: None) -> Iterator[str]:
     """uvicorn with production settings on the test database, as the deployment runs it."""
-    port = free_port()
     environment = production_environment(
         DATABASE_URL=servers_database_url(settings.DATABASES["default"]["NAME"]),
         ALLOWED_HOSTS="127.0.0.1",
     )
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "config.asgi:application"),
-            *UVICORN_PROXY_OPTIONS,
-            *("--port", str(port)),
-        ],
-        cwd=PROJECT_DIR,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not answers(f"{url}/healthz"):
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    with uvicorn_serving(environment, *UVICORN_PROXY_OPTIONS) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def post(url: str, body: bytes) -> tuple[int, str, bytes]:
