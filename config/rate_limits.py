@@ -189,7 +189,23 @@ def bucket_for(request: HttpRequest) -> Bucket:
     token = getattr(request, "api_token", None)
     if token is not None:
         return Bucket("token", str(token.pk), settings.RATE_LIMIT_PER_TOKEN)
-    return Bucket("ip", address_identity(client_address(request)), settings.RATE_LIMIT_PER_IP)
+    return address_bucket(client_address(request))
+
+
+def address_bucket(address: str) -> Bucket:
+    """The bucket of a request without an API token, from the client's address."""
+    return Bucket("ip", address_identity(address), settings.RATE_LIMIT_PER_IP)
+
+
+def limits_apply() -> bool:
+    return bool(settings.RATE_LIMIT_ENABLED and settings.REDIS_URL)
+
+
+def count_request(bucket: Bucket) -> Verdict:
+    """Count one request against `bucket`'s window: whether it may be served."""
+    return counter_for(settings.REDIS_URL).hit(
+        bucket, window_seconds=settings.RATE_LIMIT_WINDOW_SECONDS
+    )
 
 
 def too_many_requests(bucket: Bucket, retry_after: int) -> HttpResponse:
@@ -215,15 +231,13 @@ class RateLimitMiddleware(MiddlewareMixin):
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
-        if not settings.RATE_LIMIT_ENABLED or not settings.REDIS_URL:
+        if not limits_apply():
             return None
         match = request.resolver_match
         if match is None or match.url_name not in RATE_LIMITED_URL_NAMES:
             return None
         bucket = bucket_for(request)
-        verdict = counter_for(settings.REDIS_URL).hit(
-            bucket, window_seconds=settings.RATE_LIMIT_WINDOW_SECONDS
-        )
+        verdict = count_request(bucket)
         if verdict.allowed:
             return None
         return too_many_requests(bucket, verdict.retry_after)

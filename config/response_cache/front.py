@@ -25,7 +25,13 @@ from typing import Any
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from config.rate_limits import Bucket, address_behind_proxies, address_identity, counter_for
+from config.graphql_view import APPLICATION_JSON, response_media_type
+from config.rate_limits import (
+    address_behind_proxies,
+    address_bucket,
+    count_request,
+    limits_apply,
+)
 from config.request_ids import REQUEST_ID_HEADER, request_id_from
 from config.response_cache import store as response_cache
 
@@ -36,7 +42,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[..., Awaitable[None]]  # Django types its handler narrower than ASGI
 
 API_PATH = "/graphql/"
-APPLICATION_JSON = "application/json"
 # Set per response by the server or here, never learned from another response.
 _OWN_HEADERS = {b"date", b"server", b"content-length", REQUEST_ID_HEADER.lower().encode()}
 
@@ -48,39 +53,24 @@ class ResponseCacheFront:
         self.hit_headers: dict[bool, list[tuple[bytes, bytes]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._may_answer(scope):
+        if not _a_public_read(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        secure = _is_secure(scope, headers)
+        if not _plainly_anonymous_json(headers, secure):
             await self.app(scope, receive, send)
             return
         body, complete = await _read_body(receive, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-        headers = dict(scope["headers"])
-        secure = _is_secure(scope, headers)
         key = _cache_key(body) if complete else None
         if key is not None and secure in self.hit_headers:
             found = await response_cache.lookup(key)
-            hit = found is not None and found.result is not None
+            result = found.result if found is not None else None
             # Counted only when answered here: the middleware counts what goes on to Django.
-            if hit and found is not None and await _within_rate(scope, headers):
-                await self._answer(send, found.result, secure, headers)
+            if result is not None and await _within_rate(scope, headers):
+                await self._answer(send, result, secure, headers)
                 return
         await self.app(scope, _replaying(body, complete, receive), self._learning(send, secure))
-
-    def _may_answer(self, scope: Scope) -> bool:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != API_PATH:
-            return False
-        if not response_cache.cache_available() or settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY:
-            return False
-        headers = dict(scope["headers"])
-        cookies = headers.get(b"cookie", b"").decode("latin-1")
-        host, _ = split_domain_port(headers.get(b"host", b"").decode("latin-1"))
-        return (
-            b"authorization" not in headers
-            and settings.SESSION_COOKIE_NAME not in cookies
-            and _media_type(headers.get(b"content-type", b"")) == APPLICATION_JSON
-            and _media_type(headers.get(b"accept", APPLICATION_JSON.encode())) == APPLICATION_JSON
-            and bool(host)
-            and validate_host(host, settings.ALLOWED_HOSTS)
-            and (_is_secure(scope, headers) or not settings.SECURE_SSL_REDIRECT)
-        )
 
     def _learning(self, send: Send, secure: bool) -> Send:
         """`send`, noting the headers of a hit that Django answered."""
@@ -116,8 +106,31 @@ class ResponseCacheFront:
         await send({"type": "http.response.body", "body": content})
 
 
-def _media_type(value: bytes) -> str:
-    return value.decode("latin-1").split(";")[0].strip().lower()
+def _a_public_read(scope: Scope) -> bool:
+    """A POST to the API while the cache serves, every document allowed."""
+    return (
+        scope["type"] == "http"
+        and scope["method"] == "POST"
+        and scope["path"] == API_PATH
+        and response_cache.cache_available()
+        and not settings.GRAPHQL_TRUSTED_DOCUMENTS_ONLY
+    )
+
+
+def _plainly_anonymous_json(headers: dict[bytes, bytes], secure: bool) -> bool:
+    """No session and no token, JSON both ways, an allowed host, HTTPS where required."""
+    cookies = headers.get(b"cookie", b"").decode("latin-1")
+    host, _ = split_domain_port(headers.get(b"host", b"").decode("latin-1"))
+    content_type = headers.get(b"content-type", b"").decode("latin-1")
+    return (
+        b"authorization" not in headers
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and content_type.split(";")[0].strip().lower() == APPLICATION_JSON
+        and response_media_type(headers.get(b"accept", b"").decode("latin-1")) == APPLICATION_JSON
+        and bool(host)
+        and validate_host(host, settings.ALLOWED_HOSTS)
+        and (secure or not settings.SECURE_SSL_REDIRECT)
+    )
 
 
 def _is_secure(scope: Scope, headers: dict[bytes, bytes]) -> bool:
@@ -183,14 +196,10 @@ def _cache_key(body: bytes) -> str | None:
 
 
 async def _within_rate(scope: Scope, headers: dict[bytes, bytes]) -> bool:
-    if not settings.RATE_LIMIT_ENABLED or not settings.REDIS_URL:
+    if not limits_apply():
         return True
     peer = (scope.get("client") or ("", 0))[0]
     forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
-    address = address_behind_proxies(peer, forwarded)
-    bucket = Bucket("ip", address_identity(address), settings.RATE_LIMIT_PER_IP)
-    counter = counter_for(settings.REDIS_URL)
-    verdict = await asyncio.to_thread(
-        counter.hit, bucket, window_seconds=settings.RATE_LIMIT_WINDOW_SECONDS
-    )
+    bucket = address_bucket(address_behind_proxies(peer, forwarded))
+    verdict = await asyncio.to_thread(count_request, bucket)
     return verdict.allowed
