@@ -258,37 +258,39 @@ def queries_per_request(scenario: Scenario) -> int:
 # search, the widest pages, the most ids and representations at once.
 SEARCH_FILL = "%_" * 100  # 200 characters: the most a search holds, all wildcards to LIKE
 SEARCH_WORDS = ("the man " * 25).strip()  # 199 characters of the commonest words
+SEARCH_COSTLIEST = (
+    "query ($q: String!) { search(query: $q, first: 100) { totalCount "
+    "edges { node { id name year } } } }"
+)
+FILTERED_COSTLIEST = (
+    "query ($q: String!) { titles(filters: {search: $q}, first: 100) { totalCount "
+    "edges { node { id name } } } people(filters: {search: $q}, first: 100) { totalCount "
+    "edges { node { id name } } } }"
+)
 
 
 def _costliest() -> list[tuple[str, dict[str, Any]]]:
     ids = [to_base64("Title", title.pk) for title in _popular_titles(100)]
     references = ", ".join(f'{{__typename: "Title", id: "{title_id}"}}' for title_id in ids * 2)
     title_fields = "id name year genres { name } cast(first: 10) { character person { name } }"
+    searches = [
+        (f"search of {label}, first: 100", {"query": SEARCH_COSTLIEST, "variables": {"q": q}})
+        for label, q in (
+            ("200 wildcard characters", SEARCH_FILL),
+            ("199 characters of common words", SEARCH_WORDS),
+        )
+    ] + [
+        (
+            f"titles and people filtered by a {label}, first: 100",
+            {"query": FILTERED_COSTLIEST, "variables": {"q": q}},
+        )
+        for label, q in (
+            ("199-character search of common words", SEARCH_WORDS),
+            ("200-character search of wildcards", SEARCH_FILL),
+        )
+    ]
     return [
-        (
-            "search of 200 wildcard characters, first: 100",
-            {"query": "query ($q: String!) { search(query: $q, first: 100) { totalCount "
-             "edges { node { id name year } } } }", "variables": {"q": SEARCH_FILL}},
-        ),
-        (
-            "search of 199 characters of common words, first: 100",
-            {"query": "query ($q: String!) { search(query: $q, first: 100) { totalCount "
-             "edges { node { id name year } } } }", "variables": {"q": SEARCH_WORDS}},
-        ),
-        (
-            "titles and people filtered by a 199-character search of common words, first: 100",
-            {"query": "query ($q: String!) { titles(filters: {search: $q}, first: 100) { "
-             "totalCount edges { node { id name } } } people(filters: {search: $q}, "
-             "first: 100) { totalCount edges { node { id name } } } }",
-             "variables": {"q": SEARCH_WORDS}},
-        ),
-        (
-            "titles and people filtered by a 200-character search of wildcards, first: 100",
-            {"query": "query ($q: String!) { titles(filters: {search: $q}, first: 100) { "
-             "totalCount edges { node { id name } } } people(filters: {search: $q}, "
-             "first: 100) { totalCount edges { node { id name } } } }",
-             "variables": {"q": SEARCH_FILL}},
-        ),
+        *searches,
         (
             "titles(first: 100) with cast, crew, similar titles and credits of each",
             {"query": "{ titles(first: 100) { totalCount edges { node { " + title_fields

@@ -51,7 +51,7 @@ from audience.models import (
     ViewingEvent,
 )
 from audience.regions import in_region
-from catalog.filters import ADULTS_ONLY_LEVEL, allowed_at_maturity_level, public_shows
+from catalog.filters import allowed_at_maturity_level, maturity_allows, public_shows
 from catalog.models import Availability, Genre, MaturityRating, Title, TitleKind
 from config.response_cache.tables import tokens_of
 
@@ -374,21 +374,16 @@ def _popular_titles_by_genre(
         allowed = [
             title_id
             for title_id, level in ranking
-            if title_id not in watched and _allowed_at(profile.maturity_level, level)
+            if title_id not in watched and maturity_allows(profile.maturity_level, level)
         ]
         popular[genre_id] = allowed[:per_genre]
         if len(allowed) < per_genre and len(ranking) == depth:
             short.append(genre_id)
     if short:
-        popular.update(_popular_titles_of_profile(profile, short, per_genre=per_genre))
+        popular.update(
+            _popular_titles_of_profile(profile, short, watched=watched, per_genre=per_genre)
+        )
     return popular
-
-
-def _allowed_at(maturity_level: int, title_level: int | None) -> bool:
-    """`allowed_at_maturity_level`, for a title's certificate level already read."""
-    if maturity_level >= ADULTS_ONLY_LEVEL:
-        return True
-    return title_level is not None and title_level <= maturity_level
 
 
 def _genre_rankings(
@@ -432,14 +427,14 @@ def _genre_rankings_read(
 
 
 def _popular_titles_of_profile(
-    profile: Profile, genre_ids: list[int], *, per_genre: int
+    profile: Profile, genre_ids: list[int], *, watched: set[int], per_genre: int
 ) -> dict[int, list[int]]:
     """`_popular_titles_by_genre` read for one profile: those it may see and has not
     watched, `per_genre` of each genre at most, in one query."""
     shows = (
         _popular_shows(profile.region, genre_ids)
         .filter(allowed_at_maturity_level(profile.maturity_level, title="title"))
-        .exclude(title_id__in=personalization.watched_titles(profile))
+        .exclude(title_id__in=watched)
     )
     rows = _ranked_in_genres(shows, depth=per_genre).values_list("genre_id", "title_id")
     popular: dict[int, list[int]] = defaultdict(list)

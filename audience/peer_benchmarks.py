@@ -14,7 +14,6 @@ pages are of titles and people that the public may see whole.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import random
@@ -30,7 +29,7 @@ from urllib.request import Request, urlopen
 import psutil
 from django.conf import settings
 from django.db import connection
-from strawberry.relay import to_base64
+from strawberry.relay import from_base64, to_base64
 
 from audience.api_benchmark_server import Server, generate_load, percentile
 from audience.api_benchmarks import Scenario
@@ -129,7 +128,7 @@ class PagePair:
 
 
 def _row_id(global_id: str) -> int:
-    return int(base64.b64decode(global_id).decode().partition(":")[2])
+    return int(from_base64(global_id)[1])
 
 
 def _title_from_product(data: dict[str, Any]) -> Any:

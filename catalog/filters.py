@@ -105,6 +105,13 @@ def allowed_at_maturity_level(level: int, *, title: str = "") -> Q:
     return Q(**{f"{prefix}maturity_rating__level__lte": level})
 
 
+def maturity_allows(viewer_level: int, title_level: int | None) -> bool:
+    """`allowed_at_maturity_level` for a title whose certificate level is already read."""
+    if viewer_level >= ADULTS_ONLY_LEVEL:
+        return True
+    return title_level is not None and title_level <= viewer_level
+
+
 def region_argument(value: str | None, *, argument: str) -> str | None:
     """An `availableIn`-like argument, checked as the filter checks it: upper-cased, or None.
 

@@ -343,13 +343,8 @@ class CatalogGraphQLView(AsyncGraphQLView):
             return None
         if is_staff(await request.auser()):  # type: ignore[attr-defined]
             return None
-        fingerprint = response_cache.document_fingerprint(
-            request_data.query, request_data.operation_name
-        )
-        if fingerprint is None:
-            return None
-        return response_cache.response_key(
-            fingerprint, request_data.operation_name, request_data.variables
+        return response_cache.key_for(
+            request_data.query, request_data.operation_name, request_data.variables
         )
 
     async def process_result(

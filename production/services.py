@@ -136,12 +136,16 @@ def budget_line_set(
 def _check_budget_totals(production: Production, line: BudgetLine) -> None:
     """The production's planned and actual totals with `line` stay within MAX_BUDGET_USD
     (its row is locked, so no other line is set meanwhile)."""
-    others = BudgetLine.objects.filter(production=production).exclude(pk=line.pk)
+    others = (
+        BudgetLine.objects.filter(production=production)
+        .exclude(pk=line.pk)
+        .aggregate(planned=Sum("planned_usd"), actual=Sum("actual_usd"))
+    )
     for field, column, amount in (
-        ("plannedUsd", "planned_usd", line.planned_usd),
-        ("actualUsd", "actual_usd", line.actual_usd),
+        ("plannedUsd", "planned", line.planned_usd),
+        ("actualUsd", "actual", line.actual_usd),
     ):
-        total = (others.aggregate(total=Sum(column))["total"] or 0) + amount
+        total = (others[column] or 0) + amount
         if total > MAX_BUDGET_USD:
             raise BadUserInput(budget_total_problem(total), field=field)
 

@@ -189,10 +189,7 @@ def _cache_key(body: bytes) -> str | None:
         return None
     if not isinstance(variables, dict | None):
         return None
-    fingerprint = response_cache.document_fingerprint(query, name)
-    if fingerprint is None:
-        return None
-    return response_cache.response_key(fingerprint, name, variables)
+    return response_cache.key_for(query, name, variables)
 
 
 async def _within_rate(scope: Scope, headers: dict[bytes, bytes]) -> bool:

@@ -171,6 +171,14 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Red
 _unavailable_until = 0.0
 
 
+def key_for(query: str, operation_name: str | None, variables: Any) -> str | None:
+    """The key of a request's response, or None if its document may not be cached."""
+    fingerprint = document_fingerprint(query, operation_name)
+    if fingerprint is None:
+        return None
+    return response_key(fingerprint, operation_name, variables)
+
+
 def _client() -> redis.asyncio.Redis:
     """One client per event loop: an asyncio connection belongs to the loop it opened in."""
     loop = asyncio.get_running_loop()

@@ -197,16 +197,18 @@ def tokens_of(tables: Iterable[str]) -> str | None:
     from them: it changes whenever any of them is written. None when Redis cannot tell (no
     cache configured, or not answering); a table without a token yet is given one."""
     tables = sorted(tables)
-    if not settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL:
+    if not announcing():
         return None
     client = _redis_at(settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL)
     try:
         tokens = client.hmget(tokens_key(), tables)
-        if None in tokens:
-            for table, token in zip(tables, tokens, strict=True):
-                if token is None:
-                    client.hsetnx(tokens_key(), table, secrets.token_hex(8))
-            tokens = client.hmget(tokens_key(), tables)
+        if None in tokens:  # give the missing ones a token, and read all again, at once
+            with client.pipeline(transaction=False) as pipe:
+                for table, token in zip(tables, tokens, strict=True):
+                    if token is None:
+                        pipe.hsetnx(tokens_key(), table, secrets.token_hex(8))
+                pipe.hmget(tokens_key(), tables)
+                *_, tokens = pipe.execute()
     except redis.RedisError:
         logger.warning("Could not read the tables' tokens; computing without a cache")
         return None
