@@ -1,7 +1,9 @@
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
 from celery.worker import WorkController
 from django.test import Client
@@ -38,6 +40,19 @@ def no_response_cache(settings: Any) -> None:
     """Tests roll their writes back, so no commit announces them: an answer stored in one
     test could be served in the next. tests/config/test_response_cache.py turns it on."""
     settings.GRAPHQL_RESPONSE_CACHE_ENABLED = False
+
+
+@pytest.fixture
+def response_cache(settings: Any, transactional_db: None) -> Iterator[None]:
+    """The cache on, under a prefix of its own; writes commit, as they do in production."""
+    prefix = f"test-response-cache:{uuid.uuid4().hex}"
+    settings.GRAPHQL_RESPONSE_CACHE_ENABLED = True
+    settings.GRAPHQL_RESPONSE_CACHE_PREFIX = prefix
+    client = redis.Redis.from_url(settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL)
+    yield
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,6 +60,16 @@ def run_python(
     )
 
 
+def wait_for(
+    condition: Callable[[], object], message: str = "timed out", seconds: float = 60
+) -> None:
+    """Until `condition()` is true; fails with `message` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.05)
+
+
 @contextmanager
 def uvicorn_serving(environment: dict[str, str], *options: str) -> Iterator[str]:
     """uvicorn with the project's ASGI application in `environment`, once `/healthz`
@@ -77,10 +87,7 @@ def uvicorn_serving(environment: dict[str, str], *options: str) -> Iterator[str]
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while not answers(f"{url}/healthz"):
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+        wait_for(lambda: answers(f"{url}/healthz"), "the server did not start")
         yield url
     finally:
         process.terminate()

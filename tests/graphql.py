@@ -1,5 +1,6 @@
 """Sending GraphQL requests over HTTP, as a front end does."""
 
+import uuid
 from typing import Any
 
 from django.test import Client
@@ -35,3 +36,8 @@ def data_of(client: Client, query: str, variables: dict[str, Any] | None = None)
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+def fresh_address() -> str:
+    """An address no other test (nor an earlier run within the window) has used."""
+    return "10." + ".".join(str(byte) for byte in uuid.uuid4().bytes[:3])

@@ -33,7 +33,7 @@ from tests.factories import (
     Top10EntryFactory,
     TrendingEntryFactory,
 )
-from tests.graphql import graphql as graphql_request
+from tests.graphql import data_of
 from tests.test_fuzz import STAFF_ONLY_FIELDS, STAFF_ONLY_TYPES
 
 GRAPHQL_SCHEMA: graphql.GraphQLSchema = schema._schema
@@ -144,8 +144,7 @@ def add_titles(count: int) -> None:
 
 def statements(client: Client, query: str) -> int:
     with CaptureQueriesContext(connection) as captured:
-        body = graphql_request(client, query)
-    assert not body.get("errors"), body["errors"]
+        data_of(client, query)
     return len(captured)
 
 

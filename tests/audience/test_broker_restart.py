@@ -8,7 +8,6 @@ unacknowledged messages, and nothing ran after that.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -24,8 +23,8 @@ from django.conf import settings
 
 from audience.models import AggregationWatermark, RecommendationDue, ViewingEvent
 from config.celery import app
-from config.embedded_redis import embedded_redis_url, redis_server_binary
-from tests.deployment import PROJECT_DIR, base_environment, servers_database_url
+from config.embedded_redis import embedded_redis_url, redis_server_binary, stop_embedded_redis
+from tests.deployment import PROJECT_DIR, base_environment, servers_database_url, wait_for
 from tests.factories import ProfileFactory, TitleFactory, ViewingEventFactory
 
 WAIT_SECONDS = 60
@@ -65,10 +64,7 @@ class Broker:
 def broker(tmp_path: Path) -> Iterator[Broker]:
     own = Broker(embedded_redis_url(tmp_path), tmp_path)
     yield own
-    with_pid = tmp_path / "redis.pid"
-    if with_pid.exists():
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(int(with_pid.read_text()), signal.SIGKILL)
+    stop_embedded_redis(tmp_path)
 
 
 def start(command: list[str], broker: Broker, log: Path) -> subprocess.Popen[bytes]:
@@ -94,13 +90,6 @@ def worker_process(transactional_db: None, broker: Broker, tmp_path: Path) -> It
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def wait_for(condition: object, message: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, message
-        time.sleep(0.2)
 
 
 def wait_until_folded_in(log: Path) -> None:

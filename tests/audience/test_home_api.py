@@ -10,7 +10,6 @@ from strawberry.relay import to_base64
 
 from audience.models import TitlePopularity
 from tests.audience.callers import PROFILE_CALLERS, profile_caller
-from tests.config.test_response_cache import response_cache
 from tests.factories import (
     AvailabilityFactory,
     EpisodeFactory,
@@ -30,8 +29,6 @@ from tests.factories import (
     ViewingEventFactory,
 )
 from tests.graphql import client_of, data_of, error_codes, graphql
-
-__all__ = ["response_cache"]  # a fixture, used by name
 
 HOME = """
 query ($id: ID!) {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time as clock
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -311,13 +310,6 @@ def record_viewing(profile: Profile, titles: list[Title]) -> None:
         }
         result = data_of(client, RECORD, {"events": [event]})["recordViewingEvents"]
         assert result["accepted"] == 1
-
-
-def wait_until(condition: Callable[[], bool]) -> None:
-    deadline = clock.monotonic() + TASK_TIMEOUT
-    while not condition():
-        assert clock.monotonic() < deadline, "timed out"
-        clock.sleep(0.1)
 
 
 def due_profiles() -> list[int]:

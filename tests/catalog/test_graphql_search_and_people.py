@@ -137,4 +137,13 @@ def test_punctuation_alone_finds_nothing_without_reading_any_name(db: None) -> N
 def test_a_word_said_again_changes_nothing(db: None) -> None:
     make_godfathers()
 
-    assert search("Godfather godfather GODFATHER " * 10) == search("godfather")
+    assert (
+        search("Godfather godfather GODFATHER " * 10)
+        == search("godfather")
+        == [
+            "The Godfather",
+            "The Godfather: Part II",
+            "Tokyo Godfathers",
+            "Goodfellas",
+        ]
+    )

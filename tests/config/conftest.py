@@ -4,6 +4,9 @@ from typing import Any
 
 import pytest
 
+from catalog.models import Title
+from tests.factories import CastCreditFactory, PersonFactory, TitleFactory
+
 
 @pytest.fixture
 def graphql_core_validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -19,3 +22,10 @@ def graphql_core_validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(strawberry_schema, "validate", counted)
     return runs
+
+
+@pytest.fixture
+def film(response_cache: None) -> Title:
+    title: Title = TitleFactory(name="Night Train", year=2024)
+    CastCreditFactory(title=title, person=PersonFactory(name="Ann Lee"), character="Mira")
+    return title

@@ -10,13 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import StaffUserFactory
+from tests.graphql import fresh_address
 
 LOGIN = reverse("admin:login")
-
-
-def address() -> str:
-    """An address of its own per test: the counts live in Redis, beyond the test."""
-    return f"198.51.100.{uuid.uuid4().int % 250 + 1}"
 
 
 def sign_in(username: str, password: str, *, at: str) -> int:
@@ -36,7 +32,7 @@ def test_wrong_passwords_lock_the_account_and_the_address(throttled: None) -> No
     # Given two staff accounts, and someone guessing one's password from one address
     target = StaffUserFactory(username=f"target-{uuid.uuid4().hex[:8]}")
     bystander = StaffUserFactory(username=f"bystander-{uuid.uuid4().hex[:8]}")
-    guesser, elsewhere, third = address(), address(), address()
+    guesser, elsewhere, third = fresh_address(), fresh_address(), fresh_address()
 
     guesses = [sign_in(target.username, f"guess-{n}", at=guesser) for n in range(3)]
 
@@ -54,7 +50,7 @@ def test_wrong_passwords_lock_the_account_and_the_address(throttled: None) -> No
 @pytest.mark.django_db
 def test_a_successful_sign_in_clears_the_accounts_failures(throttled: None) -> None:
     staff = StaffUserFactory(username=f"staff-{uuid.uuid4().hex[:8]}")
-    at = address()
+    at = fresh_address()
 
     sign_in(staff.username, "typo", at=at)
     sign_in(staff.username, "typo", at=at)

@@ -16,19 +16,19 @@ REQUESTS = 30
 
 
 @pytest.fixture
-def api_server(transactional_db: None) -> Iterator[int]:
+def api_server(transactional_db: None) -> Iterator[str]:
     """uvicorn on the test database, as `make run` starts it but with one worker."""
     environment = base_environment(
         DATABASE_URL=servers_database_url(settings.DATABASES["default"]["NAME"]),
         REDIS_URL=settings.REDIS_URL,
     )
     with uvicorn_serving(environment) as url:
-        yield int(url.rsplit(":", 1)[1])
+        yield url
 
 
-def ask_genres(port: int) -> None:
+def ask_genres(url: str) -> None:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql/",
+        f"{url}/graphql/",
         data=json.dumps({"query": "{ genres { name } }"}).encode(),
         headers={"Content-Type": "application/json"},
     )
@@ -47,7 +47,7 @@ def server_backends() -> set[tuple[int, object]]:
 
 
 def test_once_warm_the_api_answers_every_request_on_the_connections_it_keeps(
-    api_server: int,
+    api_server: str,
 ) -> None:
     # Given a server that has answered once
     ask_genres(api_server)

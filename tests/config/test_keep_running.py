@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.deployment import PROJECT_DIR
+from tests.deployment import PROJECT_DIR, wait_for
 
 # Counts its runs in a file; crashes on its first three, then waits to be stopped.
 CRASHING_THEN_STEADY = """
@@ -20,13 +20,6 @@ if count <= 3:
     sys.exit(3)
 time.sleep(60)
 """
-
-
-def wait_for(condition: object, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
 
 
 def test_a_command_that_dies_is_started_again_until_a_signal_stops_it(tmp_path: Path) -> None:

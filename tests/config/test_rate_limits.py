@@ -16,6 +16,7 @@ from django.test import Client, override_settings
 from config.accounts.models import ApiToken
 from config.accounts.tokens import api_token_issue
 from tests.factories import ViewerFactory
+from tests.graphql import fresh_address
 
 QUERY = {"query": "{ __typename }"}
 
@@ -27,11 +28,6 @@ def small_limits(settings: Any) -> None:
     settings.RATE_LIMIT_PER_TOKEN = 5
     settings.RATE_LIMIT_WINDOW_SECONDS = 60
     settings.TRUSTED_PROXY_COUNT = 0
-
-
-def fresh_address() -> str:
-    """An address no other test (nor an earlier run within the window) has used."""
-    return "10." + ".".join(str(byte) for byte in uuid.uuid4().bytes[:3])
 
 
 def fresh_ipv6_network() -> str:

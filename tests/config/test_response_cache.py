@@ -4,8 +4,6 @@ a repeated read is served from Redis, and every edit shows in the very next resp
 from __future__ import annotations
 
 import time as clock
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,9 +22,7 @@ from config.response_cache import store
 from config.response_cache.tables import tokens_key
 from tests.catalog.test_admin import title_form_data
 from tests.factories import (
-    CastCreditFactory,
     GenreFactory,
-    PersonFactory,
     ProductionFactory,
     ProfileFactory,
     StaffUserFactory,
@@ -46,19 +42,6 @@ GENRES = "{ genres { name } }"
 TRENDING = '{ trending(region: "GLOBAL") { rank title { name } } }'
 
 
-@pytest.fixture
-def response_cache(settings: Any, transactional_db: None) -> Iterator[None]:
-    """The cache on, under a prefix of its own; writes commit, as they do in production."""
-    prefix = f"test-response-cache:{uuid.uuid4().hex}"
-    settings.GRAPHQL_RESPONSE_CACHE_ENABLED = True
-    settings.GRAPHQL_RESPONSE_CACHE_PREFIX = prefix
-    client = redis.Redis.from_url(settings.GRAPHQL_RESPONSE_CACHE_REDIS_URL)
-    yield
-    keys = list(client.scan_iter(f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
-
-
 def post(
     client: Client, query: str, variables: dict[str, Any] | None = None, **headers: str
 ) -> tuple[dict[str, Any], str]:
@@ -75,13 +58,6 @@ def post(
 
 def title_page(client: Client, title: Title) -> tuple[dict[str, Any], str]:
     return post(client, TITLE_PAGE, {"id": to_base64("Title", title.pk)})
-
-
-@pytest.fixture
-def film(response_cache: None) -> Title:
-    title: Title = TitleFactory(name="Night Train", year=2024)
-    CastCreditFactory(title=title, person=PersonFactory(name="Ann Lee"), character="Mira")
-    return title
 
 
 def test_a_repeated_read_is_served_from_the_cache(film: Title) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,9 +16,8 @@ from strawberry.relay import to_base64
 
 from catalog.models import Title
 from config.asgi import application
-from tests.config.test_response_cache import TITLE_PAGE, film, response_cache
-
-__all__ = ["film", "response_cache"]  # fixtures, used by name
+from tests.config.test_response_cache import TITLE_PAGE
+from tests.graphql import fresh_address
 
 Response = tuple[int, dict[str, str], bytes]
 
@@ -157,7 +155,7 @@ def test_hits_answered_in_front_count_towards_the_rate_limit(
     settings.RATE_LIMIT_ENABLED = True
     settings.RATE_LIMIT_PER_IP = 3
     settings.RATE_LIMIT_WINDOW_SECONDS = 60
-    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    address = fresh_address()
     entered = len(django_requests)
 
     answers = [asgi_post(page_of(film), client=address) for _ in range(4)]

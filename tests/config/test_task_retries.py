@@ -51,7 +51,7 @@ def test_an_error_that_does_not_pass_is_raised_after_the_last_attempt(settings: 
     assert len(calls) == ATTEMPTS
 
 
-def test_other_errors_are_not_tried_again(settings: Any) -> None:
+def test_other_errors_are_not_tried_again() -> None:
     calls: list[None] = []
 
     @retried_on_transient_errors
