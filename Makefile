@@ -10,7 +10,8 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # Trust the machine's certificate store (as pip does), e.g. behind a company TLS proxy.
 export UV_SYSTEM_CERTS ?= 1
 
-.PHONY: run test lint format install migrate sample-data worker beat schema stop-db bench evaluate
+.PHONY: run test test-fast lint format install migrate sample-data worker beat schema stop-db bench \
+	evaluate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +44,19 @@ run: sample-data
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py run_service --host $(HOST) --port $(PORT) --started-at $(RUN_STARTED)
 
+# pytest's settings (config/settings/test.py), over the export above.
+test test-fast: export DJANGO_SETTINGS_MODULE := config.settings.test
+
 test: install node_modules/.installed
 	$(BIN)/pytest
+
+# A developer's loop: the tests that start no worker, server, browser or process of their own
+# and take no more than a moment, on the test database of the last run, the last run's
+# failures first, stopping at the first failure; `TESTS=tests/catalog` narrows it further.
+# `make test` still runs everything.
+FAST_TESTS := not (slow or worker or server or browser or subprocess or benchmark)
+test-fast: install
+	$(BIN)/pytest -m "$(FAST_TESTS)" --reuse-db --failed-first -x $(TESTS)
 
 lint: install
 	$(BIN)/ruff check .

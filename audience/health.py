@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
-from audience.popularity import workers_last_checked
+from audience.popularity.refresh import workers_last_checked
 
 # Missed runs before the workers count as stale (a run may wait behind a long task).
 STALE_AFTER_PERIODS = 3

@@ -16,7 +16,7 @@ from audience.models import (
     TrendingEntry,
     ViewingEvent,
 )
-from catalog.filters import public_titles_of_few
+from catalog.visibility import public_titles_of_few
 
 TOP10_FORMULA = "views = hours viewed / runtime in hours; ties broken by hours viewed"
 TOP10_WINDOW = "Monday 00:00 to Sunday 24:00 UTC"

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -15,9 +14,10 @@ from django.utils import timezone
 
 from audience.access import may_act_for, profile_for, require_signed_in
 from audience.models import MyListEntry, Profile, Rating, RatingValue
-from audience.recommendations import recommendations_due
-from catalog.filters import titles_visible_to
+from audience.personalization.refresh import recommendations_due
 from catalog.models import Title, TitleKind
+from catalog.visibility import titles_visible_to
+from config.access import Caller
 from config.errors import (
     BAD_USER_INPUT,
     FORBIDDEN,
@@ -63,7 +63,7 @@ class IngestReport:
 
 
 def viewing_events_record(
-    *, user: Any, events: Sequence[ViewingEventData], rejected: Sequence[ItemError] = ()
+    *, user: Caller, events: Sequence[ViewingEventData], rejected: Sequence[ItemError] = ()
 ) -> IngestReport:
     """Store the valid events of a batch; report each invalid one by its index.
 
@@ -90,7 +90,7 @@ def viewing_events_record(
 
 
 def _checked_events(
-    user: Any, events: Sequence[ViewingEventData]
+    user: Caller, events: Sequence[ViewingEventData]
 ) -> tuple[list[ViewingEventData], list[ItemError]]:
     profiles = Profile.objects.in_bulk({event.profile_id for event in events})
     # A title the caller may not see is one that does not exist.
@@ -115,7 +115,7 @@ def _event_problem(
     event: ViewingEventData,
     profiles: dict[int, Profile],
     title_kinds: dict[int, str],
-    user: Any,
+    user: Caller,
     window: tuple[datetime.datetime, datetime.datetime],
 ) -> ItemError | None:
     def error(code: str, message: str, field: str) -> ItemError:
@@ -123,29 +123,29 @@ def _event_problem(
 
     profile = profiles.get(event.profile_id)
     if profile is None:
-        return error(NOT_FOUND, "No viewer profile has this id.", "profileId")
+        return error(NOT_FOUND, "No viewer profile has this id.", "profile_id")
     if not may_act_for(user, profile):
-        return error(FORBIDDEN, "This profile belongs to another account.", "profileId")
+        return error(FORBIDDEN, "This profile belongs to another account.", "profile_id")
     kind = title_kinds.get(event.title_id)
     if kind is None:
-        return error(NOT_FOUND, "No title has this id.", "titleId")
+        return error(NOT_FOUND, "No title has this id.", "title_id")
     if kind not in WATCHABLE_KINDS:
         return error(
-            BAD_USER_INPUT, f"A {kind} is not watched itself: send its episodes.", "titleId"
+            BAD_USER_INPUT, f"A {kind} is not watched itself: send its episodes.", "title_id"
         )
     if not 0 <= event.seconds_watched <= LONGEST_SESSION_SECONDS:
         return error(
             BAD_USER_INPUT,
             f"secondsWatched must lie between 0 and {LONGEST_SESSION_SECONDS}.",
-            "secondsWatched",
+            "seconds_watched",
         )
     if event.started_at.tzinfo is None:
-        return error(BAD_USER_INPUT, "startedAt needs a UTC offset.", "startedAt")
+        return error(BAD_USER_INPUT, "startedAt needs a UTC offset.", "started_at")
     if event.started_at > window[1]:
-        return error(BAD_USER_INPUT, "startedAt lies in the future.", "startedAt")
+        return error(BAD_USER_INPUT, "startedAt lies in the future.", "started_at")
     if event.started_at < window[0]:
         message = f"startedAt is more than {settings.VIEWING_EVENT_MAX_AGE_DAYS} days ago."
-        return error(BAD_USER_INPUT, message, "startedAt")
+        return error(BAD_USER_INPUT, message, "started_at")
     return None
 
 
@@ -189,7 +189,7 @@ def _event_row(event: ViewingEventData) -> tuple[object, ...]:
     )
 
 
-def title_rate(*, user: Any, profile_id: int, title_id: int, value: RatingValue) -> Rating:
+def title_rate(*, user: Caller, profile_id: int, title_id: int, value: RatingValue) -> Rating:
     """Set the profile's rating of a title, replacing any earlier one (the latest wins)."""
     profile = profile_for(user, profile_id)
     title = _listable_title(user, title_id)
@@ -202,7 +202,7 @@ def title_rate(*, user: Any, profile_id: int, title_id: int, value: RatingValue)
     return Rating.objects.select_related("title").get(profile=profile, title=title)
 
 
-def my_list_add(*, user: Any, profile_id: int, title_id: int) -> MyListEntry:
+def my_list_add(*, user: Caller, profile_id: int, title_id: int) -> MyListEntry:
     """Put a title on the profile's list; adding it again keeps the first entry."""
     profile = profile_for(user, profile_id)
     title = _listable_title(user, title_id)
@@ -213,20 +213,20 @@ def my_list_add(*, user: Any, profile_id: int, title_id: int) -> MyListEntry:
     return MyListEntry.objects.select_related("title").get(profile=profile, title=title)
 
 
-def my_list_remove(*, user: Any, profile_id: int, title_id: int) -> bool:
+def my_list_remove(*, user: Caller, profile_id: int, title_id: int) -> bool:
     """Take a title off the profile's list; False if it was not on it."""
     profile = profile_for(user, profile_id)
     deleted, _ = MyListEntry.objects.filter(profile=profile, title_id=title_id).delete()
     return deleted > 0
 
 
-def _listable_title(user: Any, title_id: int) -> Title:
+def _listable_title(user: Caller, title_id: int) -> Title:
     """The movie or series to rate or list; NOT_FOUND for one `user` may not see."""
     title = Title.objects.filter(titles_visible_to(user), pk=title_id).first()
     if title is None:
-        raise NotFound("No title has this id.", field="titleId")
+        raise NotFound("No title has this id.", field="title_id")
     if title.kind not in LISTABLE_KINDS:
         raise BadUserInput(
-            f"Only movies and series can be rated or listed, not a {title.kind}.", field="titleId"
+            f"Only movies and series can be rated or listed, not a {title.kind}.", field="title_id"
         )
     return title

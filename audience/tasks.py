@@ -7,8 +7,10 @@ import logging
 
 from celery import group, shared_task
 
-from audience import popularity, recommendations, similar_titles
-from config.task_retries import retried_on_transient_errors
+from audience.personalization import refresh as recommendations
+from audience.personalization import similar_titles
+from audience.popularity import refresh as popularity
+from config.celery.retries import retried_on_transient_errors
 
 logger = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ class SearchTextField(forms.CharField):
     whitespace collapsed and each word once, of at most SEARCH_MAX_LENGTH characters. Text
     far over the limit is refused before any work. (That it is text at all, without a NUL
     or a lone surrogate, the API checks of every string input:
-    config.graphql_limits.TextInputs.)
+    config.graphql.limits.TextInputs.)
 
     A word said again adds nothing to a search and cost a lot: "the man" 25 times over
     matched every title with "man" in it, each ranked against 200 characters (2.6 s)."""

@@ -7,11 +7,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import F, FilteredRelation, OrderBy, Q, QuerySet
 from django_filters import FilterSet
-from strawberry.utils.str_converters import to_camel_case
 
-from catalog.filters import PersonFilterSet, TitleFilterSet, filter_errors, titles_visible_to
+from catalog.filters import PersonFilterSet, TitleFilterSet, filter_errors
 from catalog.models import Genre, Person, Title
 from catalog.search import search_text
+from catalog.visibility import titles_visible_to
+from config.access import Caller
 from config.errors import BadUserInput
 
 
@@ -47,7 +48,7 @@ def _order_by(sorts: list[TitleSort]) -> list[OrderBy]:
 
 def title_list(
     *,
-    user: Any,
+    user: Caller,
     filters: dict[str, Any] | None = None,
     sorts: list[TitleSort] | None = None,
 ) -> QuerySet[Title]:
@@ -88,7 +89,7 @@ def _with_worldwide_popularity(titles: QuerySet[Title]) -> QuerySet[Title]:
     )
 
 
-def title_search(*, user: Any, query: str, kinds: list[str] | None = None) -> QuerySet[Title]:
+def title_search(*, user: Caller, query: str, kinds: list[str] | None = None) -> QuerySet[Title]:
     """The titles `user` may see matching `query`, most relevant first (full text, then
     trigram fallback)."""
     try:
@@ -100,7 +101,7 @@ def title_search(*, user: Any, query: str, kinds: list[str] | None = None) -> Qu
     return title_list(user=user, filters={"search": text, "kind": kinds or []})
 
 
-def person_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
+def person_list(*, user: Caller, filters: dict[str, Any] | None = None) -> QuerySet[Person]:
     filterset = PersonFilterSet(data=filters or {}, queryset=Person.objects.all(), user=user)
     if not filterset.is_valid():
         raise _invalid_filter(filterset)
@@ -108,10 +109,10 @@ def person_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
 
 
 def _invalid_filter(filterset: FilterSet) -> BadUserInput:
-    """The first of a filter set's errors, named as the API names the filter."""
+    """The first of a filter set's errors, naming the filter."""
     field, messages = next(iter(filter_errors(filterset).items()))
-    name = to_camel_case(field)
-    return BadUserInput(f"Invalid filter {name}: {' '.join(messages)}", field=name)
+    name = field.replace("_", " ")
+    return BadUserInput(f"Invalid {name} filter: {' '.join(messages)}", field=field)
 
 
 def genre_list() -> QuerySet[Genre]:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeAlias
+
+from django.contrib.auth.models import AnonymousUser, User
 
 from config.errors import Forbidden, Unauthenticated
 
+# Whoever a request acts for: an account (the product's accounts are Django's `User`),
+# or nobody signed in.
+Caller: TypeAlias = User | AnonymousUser
 
-def is_staff(user: Any) -> bool:
+
+def is_staff(user: Caller | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
-def require_staff(user: Any, *, action: str, permission: str | None = None) -> None:
+def require_staff(user: Caller | None, *, action: str, permission: str | None = None) -> None:
     """UNAUTHENTICATED for anonymous callers, FORBIDDEN for signed-in non-staff and for
     staff without `permission` (a Django permission such as "production.change_production").
 

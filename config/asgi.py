@@ -10,6 +10,6 @@ os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "10s")
 
 django_application = get_asgi_application()
 
-from config.response_cache.front import ResponseCacheFront  # noqa: E402 (needs the apps)
+from config.graphql.response_cache.front import ResponseCacheFront  # noqa: E402 (needs the apps)
 
 application = ResponseCacheFront(django_application)

@@ -14,7 +14,7 @@ TIMEOUT = "TIMEOUT"
 INTERNAL = "INTERNAL"
 
 
-class CatalogError(Exception):
+class ServiceError(Exception):
     """An error meant for the caller, with a machine-readable code."""
 
     code = INTERNAL
@@ -25,21 +25,21 @@ class CatalogError(Exception):
         self.field = field
 
 
-class BadUserInput(CatalogError):
+class BadUserInput(ServiceError):
     code = BAD_USER_INPUT
 
 
-class Unauthenticated(CatalogError):
+class Unauthenticated(ServiceError):
     code = UNAUTHENTICATED
 
 
-class NotFound(CatalogError):
+class NotFound(ServiceError):
     code = NOT_FOUND
 
 
-class Forbidden(CatalogError):
+class Forbidden(ServiceError):
     code = FORBIDDEN
 
 
-class Conflict(CatalogError):
+class Conflict(ServiceError):
     code = CONFLICT

@@ -13,9 +13,9 @@ from strawberry_django.utils.typing import has_django_definition
 from audience.graphql.mutations import Mutation as AudienceMutation
 from audience.graphql.queries import Query as AudienceQuery
 from catalog.graphql.queries import Query as CatalogQuery
-from config import graphql_optimizer
-from config.federation import FederationQuery, SubgraphSchema
-from config.graphql_limits import LIMIT_EXTENSIONS
+from config.graphql import optimizer as graphql_optimizer
+from config.graphql.federation import FederationQuery, SubgraphSchema
+from config.graphql.limits import LIMIT_EXTENSIONS
 from config.settings.api import GRAPHQL_MAX_PAGE_SIZE
 from production.graphql.mutations import Mutation as ProductionMutation
 from production.graphql.queries import Query as ProductionQuery

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import path
 
 from audience.health import workers_healthz
-from config.graphql_view import CatalogGraphQLView
+from config.graphql.view import GraphQLEndpointView
 from config.health import healthz
 from config.schema import schema
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "graphql/",
-        CatalogGraphQLView.as_view(
+        GraphQLEndpointView.as_view(
             schema=schema, graphql_ide="graphiql" if settings.GRAPHIQL_ENABLED else None
         ),
         name="graphql",

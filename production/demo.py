@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from catalog.models import Department, Genre, Person, RoleType, Title, TitleKind, TitleStatus
 from catalog.naming import sort_name_for
+from config.celery.after_commit import sending_paused
 from production import services, stages
 from production.models import (
     STAGE_ORDER,
@@ -32,7 +34,6 @@ from production.models import (
     Stage,
     StageTransition,
 )
-from production.signals import scorecard_announcements_muted
 
 SEED = 2026
 RELEASED_DAYS_AGO = 14
@@ -259,7 +260,7 @@ class DemoReport:
 
 
 def demo_productions_load(
-    *, user: Any, progress: Callable[[str], object] | None = None
+    *, user: User, progress: Callable[[str], object] | None = None
 ) -> DemoReport:
     """Create the demo productions unless any exists; each in its own transaction.
 
@@ -272,7 +273,7 @@ def demo_productions_load(
     rng = random.Random(SEED)
     report = DemoReport()
     for plan in PLANS:
-        with transaction.atomic(), scorecard_announcements_muted():
+        with transaction.atomic(), sending_paused():
             _build(plan, user=user, rng=rng, people=people)
         report.created += 1
         if progress is not None:
@@ -315,7 +316,7 @@ def _made_up(name: str, have: int, need: int) -> list[Person]:
     return [Person.objects.create(name=f"{name} {n + 1}") for n in range(have, need)]
 
 
-def _build(plan: DemoPlan, *, user: Any, rng: random.Random, people: DemoPeople) -> Production:
+def _build(plan: DemoPlan, *, user: User, rng: random.Random, people: DemoPeople) -> Production:
     title = _demo_title(plan)
     production = services.production_create(
         title_id=title.pk,
@@ -499,7 +500,7 @@ def _market(production: Production, plan: DemoPlan, *, finished: bool, **kw: Any
 STAGE_WORK: Sequence[Callable[..., None]] = (_develop, _cast, _scout, _shoot, _post, _market)
 
 
-def _release(production: Production, *, user: Any) -> None:
+def _release(production: Production, *, user: User) -> None:
     stages.production_release(
         production_id=production.pk,
         user=user,

@@ -12,7 +12,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Abs
 
 from catalog.models import Award, Credit, Department, RoleType, Title, TitleKind, TitleStatus
-from production.greenlight_figures import ViewedTitle
+from production.greenlight.figures import ViewedTitle
 from production.models import (
     Audition,
     BudgetLine,

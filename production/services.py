@@ -24,6 +24,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from catalog.models import Credit, Person, RoleType, Title, TitleKind, TitleStatus
+from config.celery.after_commit import send_after_commit
 from config.errors import BadUserInput, NotFound
 from production.models import (
     ENDED_STAGES,
@@ -43,9 +44,20 @@ from production.models import (
     ShootDayStatus,
     TargetSegment,
 )
-from production.signals import announce_scorecard_inputs_changed
 
 Work = TypeVar("Work", bound=models.Model)
+
+# Its registered name: the task module reads the audience, the services only the catalog.
+SCORECARD_REFRESH_TASK = "production.tasks.refresh_greenlight_scorecard"
+
+
+def refresh_scorecard_after_commit(production_id: int) -> None:
+    """Refresh the production's greenlight scorecard once the current transaction commits.
+
+    For whatever changes a scorecard's inputs (target segments, cast, script authors,
+    crew, budget); an unchanged scorecard is not rewritten.
+    """
+    send_after_commit(SCORECARD_REFRESH_TASK, production_id)
 
 
 @dataclass(frozen=True)
@@ -69,21 +81,21 @@ def production_create(
 ) -> Production:
     """Start the production of a movie or series that is not out yet; it enters development."""
     if budget_usd is not None:
-        _check_amount(budget_usd, field="budgetUsd")
+        _check_amount(budget_usd, field="budget_usd")
     with transaction.atomic():
         title = Title.objects.select_for_update(no_key=True).filter(pk=title_id).first()
         if title is None:
-            raise NotFound("No title has this id.", field="titleId")
+            raise NotFound("No title has this id.", field="title_id")
         _check_producible(title)
         production = _validated(
             Production(title=title, logline=logline.strip(), budget_usd=budget_usd),
-            fallback_field="titleId",
+            fallback_field="title_id",
         )
         production.save()
         _replace_target_segments(production, target_segments)
         title.status = TitleStatus.IN_PRODUCTION
         title.save(update_fields=["status", "updated_at"])
-        announce_scorecard_inputs_changed(production.pk)
+        refresh_scorecard_after_commit(production.pk)
     return production
 
 
@@ -96,17 +108,17 @@ def production_update(
 ) -> Production:
     """Change the logline, the budget or the target segments; None leaves a value as it is."""
     if budget_usd is not None:
-        _check_amount(budget_usd, field="budgetUsd")
+        _check_amount(budget_usd, field="budget_usd")
     with transaction.atomic():
         production = _production_for_work(production_id)
         if logline is not None:
             production.logline = logline.strip()
         if budget_usd is not None:
             production.budget_usd = budget_usd
-        _validated(production, fallback_field="productionId").save()
+        _validated(production, fallback_field="production_id").save()
         if target_segments is not None:
             _replace_target_segments(production, target_segments)
-        announce_scorecard_inputs_changed(production.pk)
+        refresh_scorecard_after_commit(production.pk)
     return production
 
 
@@ -118,7 +130,7 @@ def budget_line_set(
     The actual spend may still be booked after release; a cancelled production's may too,
     as its bills still come in.
     """
-    for field, amount in (("plannedUsd", planned_usd), ("actualUsd", actual_usd)):
+    for field, amount in (("planned_usd", planned_usd), ("actual_usd", actual_usd)):
         _check_amount(amount, field=field)
     with transaction.atomic():
         production = _production_row(production_id)
@@ -142,8 +154,8 @@ def _check_budget_totals(production: Production, line: BudgetLine) -> None:
         .aggregate(planned=Sum("planned_usd"), actual=Sum("actual_usd"))
     )
     for field, column, amount in (
-        ("plannedUsd", "planned", line.planned_usd),
-        ("actualUsd", "actual", line.actual_usd),
+        ("planned_usd", "planned", line.planned_usd),
+        ("actual_usd", "actual", line.actual_usd),
     ):
         total = (others[column] or 0) + amount
         if total > MAX_BUDGET_USD:
@@ -177,9 +189,9 @@ def title_production_problem(title: Title, *, new: bool) -> str | None:
 def _check_producible(title: Title) -> None:
     problem = title_production_problem(title, new=True)
     if problem is not None:
-        raise BadUserInput(problem, field="titleId")
+        raise BadUserInput(problem, field="title_id")
     if Production.objects.filter(title=title).exists():
-        raise BadUserInput(f"{title.name} has a production already.", field="titleId")
+        raise BadUserInput(f"{title.name} has a production already.", field="title_id")
 
 
 def _replace_target_segments(production: Production, segments: Sequence[SegmentData]) -> None:
@@ -191,7 +203,7 @@ def _replace_target_segments(production: Production, segments: Sequence[SegmentD
                 region=segment.region.strip().upper(),
                 age_band=segment.age_band,
             ),
-            fallback_field="targetSegments",
+            fallback_field="target_segments",
         ).save()
 
 
@@ -211,7 +223,7 @@ def script_draft_submit(
     """File the next draft of the script (numbered 1, 2, ... per production)."""
     with transaction.atomic():
         production = _production_for_work(production_id)
-        authors = _people(author_ids, field="authorIds")
+        authors = _people(author_ids, field="author_ids")
         last = production.drafts.aggregate(last=Max("number"))["last"] or 0
         draft = _validated(
             ScriptDraft(
@@ -222,20 +234,20 @@ def script_draft_submit(
                 page_count=page_count,
                 notes=notes,
             ),
-            fallback_field="submittedOn",
+            fallback_field="submitted_on",
         )
         draft.save()
         draft.authors.set(authors)
         if authors:
-            announce_scorecard_inputs_changed(production.pk)
+            refresh_scorecard_after_commit(production.pk)
     return draft
 
 
 def script_draft_approve(*, draft_id: int, approved_on: datetime.date | None = None) -> ScriptDraft:
     with transaction.atomic():
-        draft = _work_for_update(ScriptDraft, draft_id, field="draftId")
+        draft = _work_for_update(ScriptDraft, draft_id, field="draft_id")
         draft.approved_on = approved_on or timezone.localdate()
-        _validated(draft, fallback_field="approvedOn").save(update_fields=["approved_on"])
+        _validated(draft, fallback_field="approved_on").save(update_fields=["approved_on"])
     return draft
 
 
@@ -258,11 +270,11 @@ def audition_schedule(
     *, role_id: int, person_id: int, scheduled_at: datetime.datetime, notes: str = ""
 ) -> Audition:
     with transaction.atomic():
-        role = _work_for_update(CastingRole, role_id, field="roleId")
-        (person,) = _people([person_id], field="personId")
+        role = _work_for_update(CastingRole, role_id, field="role_id")
+        (person,) = _people([person_id], field="person_id")
         audition = _validated(
             Audition(role=role, person=person, scheduled_at=scheduled_at, notes=notes),
-            fallback_field="scheduledAt",
+            fallback_field="scheduled_at",
         )
         audition.save()
     return audition
@@ -276,7 +288,7 @@ def audition_outcome_record(
         raise BadUserInput("An offer is made by casting the role.", field="outcome")
     with transaction.atomic():
         audition = _work_for_update(
-            Audition, audition_id, field="auditionId", production_path="role__production"
+            Audition, audition_id, field="audition_id", production_path="role__production"
         )
         audition.outcome = outcome
         if notes is not None:
@@ -292,8 +304,8 @@ def role_cast(*, role_id: int, person_id: int) -> CastingRole:
     role are marked offered.
     """
     with transaction.atomic():
-        role = _work_for_update(CastingRole, role_id, field="roleId")
-        (person,) = _people([person_id], field="personId")
+        role = _work_for_update(CastingRole, role_id, field="role_id")
+        (person,) = _people([person_id], field="person_id")
         title = role.production.title
         if role.cast_person_id is not None:
             Credit.objects.filter(
@@ -312,7 +324,7 @@ def role_cast(*, role_id: int, person_id: int) -> CastingRole:
         role.auditions.filter(person=person).update(outcome=AuditionOutcome.OFFERED)
         role.cast_person = person
         role.save(update_fields=["cast_person"])
-        announce_scorecard_inputs_changed(role.production_id)
+        refresh_scorecard_after_commit(role.production_id)
     return role
 
 
@@ -359,10 +371,10 @@ def scouting_visit_record(
     *, location_id: int, visited_on: datetime.date, notes: str = ""
 ) -> ScoutingVisit:
     with transaction.atomic():
-        location = _work_for_update(Location, location_id, field="locationId")
+        location = _work_for_update(Location, location_id, field="location_id")
         visit = _validated(
             ScoutingVisit(location=location, visited_on=visited_on, notes=notes),
-            fallback_field="visitedOn",
+            fallback_field="visited_on",
         )
         visit.save()
     return visit
@@ -370,7 +382,7 @@ def scouting_visit_record(
 
 def location_approve(*, location_id: int) -> Location:
     with transaction.atomic():
-        location = _work_for_update(Location, location_id, field="locationId")
+        location = _work_for_update(Location, location_id, field="location_id")
         location.status = LocationStatus.APPROVED
         location.save(update_fields=["status"])
     return location
@@ -403,9 +415,9 @@ def shoot_day_schedule(
         production = _production_for_work(production_id)
         location = production.locations.filter(pk=location_id).first()
         if location is None:
-            raise NotFound("The production has no location with this id.", field="locationId")
+            raise NotFound("The production has no location with this id.", field="location_id")
         if location.status == LocationStatus.REJECTED:
-            raise BadUserInput(f"{location.name} was turned down.", field="locationId")
+            raise BadUserInput(f"{location.name} was turned down.", field="location_id")
         day = _validated(
             ShootDay(
                 production=production,
@@ -425,17 +437,17 @@ def shoot_day_wrap(
     *, shoot_day_id: int, wrap_time: datetime.time, notes: str | None = None
 ) -> ShootDay:
     with transaction.atomic():
-        day = _work_for_update(ShootDay, shoot_day_id, field="shootDayId")
+        day = _work_for_update(ShootDay, shoot_day_id, field="shoot_day_id")
         if day.status != ShootDayStatus.SCHEDULED:
             raise BadUserInput(
                 f"The shoot day of {day.date.isoformat()} is {day.get_status_display().lower()}.",
-                field="shootDayId",
+                field="shoot_day_id",
             )
         day.status = ShootDayStatus.WRAPPED
         day.wrap_time = wrap_time
         if notes is not None:
             day.notes = notes
-        _validated(day, fallback_field="wrapTime").save(
+        _validated(day, fallback_field="wrap_time").save(
             update_fields=["status", "wrap_time", "notes"]
         )
     return day
@@ -456,7 +468,7 @@ def post_task_add(
         production = _production_for_work(production_id)
         assignee = None
         if assignee_id is not None:
-            (assignee,) = _people([assignee_id], field="assigneeId")
+            (assignee,) = _people([assignee_id], field="assignee_id")
         task = _validated(
             PostTask(production=production, kind=kind, assignee=assignee, due_on=due_on),
             fallback_field="kind",
@@ -467,7 +479,7 @@ def post_task_add(
 
 def post_task_complete(*, task_id: int) -> PostTask:
     with transaction.atomic():
-        task = _work_for_update(PostTask, task_id, field="taskId")
+        task = _work_for_update(PostTask, task_id, field="task_id")
         task.status = PostTaskStatus.DONE
         task.save(update_fields=["status"])
     return task
@@ -477,7 +489,7 @@ def post_task_complete(*, task_id: int) -> PostTask:
 # Shared checks
 
 
-def _production_row(production_id: int, *, field: str = "productionId") -> Production:
+def _production_row(production_id: int, *, field: str = "production_id") -> Production:
     """The production, its row locked until the transaction ends."""
     production = (
         Production.objects.select_for_update(no_key=True)
@@ -490,7 +502,7 @@ def _production_row(production_id: int, *, field: str = "productionId") -> Produ
     return production
 
 
-def _production_for_work(production_id: int, *, field: str = "productionId") -> Production:
+def _production_for_work(production_id: int, *, field: str = "production_id") -> Production:
     """The production, locked, if it still takes work: not released, not cancelled."""
     production = _production_row(production_id, field=field)
     if production.stage in ENDED_STAGES:
@@ -555,11 +567,6 @@ def _validated(instance: Work, *, fallback_field: str) -> Work:
             raise BadUserInput(" ".join(messages), field=fallback_field) from error
         label = getattr(instance._meta.get_field(field), "verbose_name", field)
         raise BadUserInput(
-            f"{str(label).capitalize()}: {' '.join(messages)}", field=_camel(field)
+            f"{str(label).capitalize()}: {' '.join(messages)}", field=field
         ) from error
     return instance
-
-
-def _camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(part.capitalize() for part in rest)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
-from typing import Any
 
-import pycountry
+from django.contrib.auth.models import User
 from django.db import OperationalError, transaction
 from psycopg.errors import LockNotAvailable
 
 from catalog.models import Availability, TitleStatus
+from catalog.regions import is_country_code
 from config.errors import BadUserInput, Conflict, NotFound
 from production.models import (
     ENDED_STAGES,
@@ -39,12 +39,12 @@ class StageGuardFailed(BadUserInput):
     """The next stage's guard failed; `missing` names every thing it lacks."""
 
     def __init__(self, stage: Stage, missing: list[str]) -> None:
-        super().__init__(f"{stage.label} needs: {'; '.join(missing)}.", field="productionId")
+        super().__init__(f"{stage.label} needs: {'; '.join(missing)}.", field="production_id")
         self.missing = missing
 
 
 def production_advance(
-    *, production_id: int, user: Any, expected_stage: Stage | None = None
+    *, production_id: int, user: User, expected_stage: Stage | None = None
 ) -> Production:
     """Move the production to its next stage, if that stage's guard passes."""
     with transaction.atomic():
@@ -59,7 +59,7 @@ def production_advance(
 
 
 def production_revert(
-    *, production_id: int, user: Any, reason: str, expected_stage: Stage | None = None
+    *, production_id: int, user: User, reason: str, expected_stage: Stage | None = None
 ) -> Production:
     """Move the production back one stage; the reason is required and recorded."""
     reason = _required_reason(reason)
@@ -68,12 +68,12 @@ def production_revert(
         _refuse_if_ended(production, "move back")
         position = STAGE_ORDER.index(Stage(production.stage))
         if position == 0:
-            raise BadUserInput("Development is the first stage.", field="productionId")
+            raise BadUserInput("Development is the first stage.", field="production_id")
         return _move(production, STAGE_ORDER[position - 1], user, reason=reason)
 
 
 def production_cancel(
-    *, production_id: int, user: Any, reason: str, expected_stage: Stage | None = None
+    *, production_id: int, user: User, reason: str, expected_stage: Stage | None = None
 ) -> Production:
     """Cancel the production at any stage before release; the reason is recorded."""
     reason = _required_reason(reason)
@@ -86,7 +86,7 @@ def production_cancel(
 def production_release(
     *,
     production_id: int,
-    user: Any,
+    user: User,
     release_on: date,
     regions: Sequence[str],
     expected_stage: Stage | None = None,
@@ -100,7 +100,7 @@ def production_release(
             raise BadUserInput(
                 f"A production is released from marketing; this one is in "
                 f"{production.get_stage_display().lower()}.",
-                field="productionId",
+                field="production_id",
             )
         Release.objects.update_or_create(
             production=production, defaults={"release_on": release_on, "regions": codes}
@@ -115,17 +115,12 @@ def release_regions(regions: Sequence[str]) -> list[str]:
     codes = list(dict.fromkeys(region.strip().upper() for region in regions))
     if not codes:
         raise BadUserInput("Name at least one region to release in.", field="regions")
-    unknown = unknown_countries(codes)
+    unknown = [code for code in codes if not is_country_code(code)]
     if unknown:
         raise BadUserInput(
             f"Not ISO 3166-1 country codes: {', '.join(map(repr, unknown))}.", field="regions"
         )
     return codes
-
-
-def unknown_countries(codes: Sequence[str]) -> list[str]:
-    """The codes that are not ISO 3166-1 alpha-2 country codes."""
-    return [code for code in codes if pycountry.countries.get(alpha_2=code) is None]
 
 
 def _locked(production_id: int, expected_stage: Stage | None) -> Production:
@@ -140,16 +135,16 @@ def _locked(production_id: int, expected_stage: Stage | None) -> Production:
         if isinstance(error.__cause__, LockNotAvailable):
             raise Conflict(
                 "Another change to this production is in progress; try again.",
-                field="productionId",
+                field="production_id",
             ) from error
         raise
     if production is None:
-        raise NotFound("No production has this id.", field="productionId")
+        raise NotFound("No production has this id.", field="production_id")
     if expected_stage is not None and production.stage != expected_stage:
         raise Conflict(
             f"The production is in {production.get_stage_display().lower()} now, "
             f"not {expected_stage.label.lower()}: it was moved meanwhile.",
-            field="expectedStage",
+            field="expected_stage",
         )
     return production
 
@@ -158,20 +153,20 @@ def _refuse_if_ended(production: Production, action: str) -> None:
     if production.stage in ENDED_STAGES:
         raise BadUserInput(
             f"A {production.get_stage_display().lower()} production cannot {action}.",
-            field="productionId",
+            field="production_id",
         )
 
 
 def _next_stage(production: Production) -> Stage:
     if production.stage == Stage.CANCELLED:
-        raise BadUserInput("A cancelled production cannot move.", field="productionId")
+        raise BadUserInput("A cancelled production cannot move.", field="production_id")
     position = STAGE_ORDER.index(Stage(production.stage))
     if position == len(STAGE_ORDER) - 1:
-        raise BadUserInput("A released production has no next stage.", field="productionId")
+        raise BadUserInput("A released production has no next stage.", field="production_id")
     return STAGE_ORDER[position + 1]
 
 
-def _move(production: Production, target: Stage, user: Any, *, reason: str) -> Production:
+def _move(production: Production, target: Stage, user: User, *, reason: str) -> Production:
     StageTransition.objects.create(
         production=production,
         from_stage=production.stage,

@@ -11,35 +11,17 @@ from django.test import Client
 from config.celery import app
 from tests.factories import StaffUserFactory
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Factories give every account a password; the real hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# What a test that takes one of these fixtures needs, as the markers `make test-fast` leaves out.
+MARKS_OF_FIXTURES = {"worker": "worker", "live_server": "server"}
 
 
-@pytest.fixture(autouse=True)
-def no_worker_caches(settings: Any) -> None:
-    """The workers keep catalog facts and popularity lists for minutes, and home screens
-    share genre rankings, in a cache that outlives a test; tests change the data at once
-    (and roll it back, which no table token hears of)."""
-    settings.RECOMMENDATION_CATALOG_CACHE_SECONDS = 0
-    settings.RECOMMENDATION_POPULARITY_CACHE_SECONDS = 0
-    settings.HOME_GENRE_RANKING_CACHE_SECONDS = 0
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limits(settings: Any) -> None:
-    """Every test client calls from 127.0.0.1, whose budget the suite would use up;
-    tests/config/test_rate_limits.py turns the limits back on."""
-    settings.RATE_LIMIT_ENABLED = False
-
-
-@pytest.fixture(autouse=True)
-def no_response_cache(settings: Any) -> None:
-    """Tests roll their writes back, so no commit announces them: an answer stored in one
-    test could be served in the next. tests/config/test_response_cache.py turns it on."""
-    settings.GRAPHQL_RESPONSE_CACHE_ENABLED = False
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        for fixture, mark in MARKS_OF_FIXTURES.items():
+            if fixture in fixtures:
+                item.add_marker(mark)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Factories for the catalog, its audience and its productions: the one way tests make data."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -362,7 +362,7 @@ class ShootDayFactory(DjangoModelFactory[productions.ShootDay]):
     production = factory.SubFactory(ProductionFactory)
     date = factory.Sequence(lambda n: datetime.now(UTC).date() + timedelta(days=n))
     location = factory.SubFactory(LocationFactory, production=factory.SelfAttribute("..production"))
-    call_time = factory.LazyFunction(lambda: datetime.strptime("07:00", "%H:%M").time())
+    call_time = time(7, 0)
 
 
 class PostTaskFactory(DjangoModelFactory[productions.PostTask]):

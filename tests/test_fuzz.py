@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import graphql
@@ -343,7 +343,7 @@ def custom_scalars(
     )
     return {
         "ID": ids.map(_string),
-        "Date": st.dates(datetime(1990, 1, 1).date(), datetime(2035, 12, 31).date()).map(
+        "Date": st.dates(date(1990, 1, 1), date(2035, 12, 31)).map(
             lambda day: _string(day.isoformat())
         ),
         "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda at: _string(at.isoformat())),
@@ -471,6 +471,7 @@ def test_the_leak_check_finds_the_staff_data_that_staff_see(staff_client: Client
     assert error_codes(anonymous) == ["UNAUTHENTICATED"]
 
 
+@pytest.mark.slow
 def test_generated_queries_and_mutations_never_fail_or_show_staff_data_anonymously(
     db: None,
 ) -> None:
@@ -487,6 +488,7 @@ def test_generated_queries_and_mutations_never_fail_or_show_staff_data_anonymous
     assert row_counts() == rows_before, "an anonymous request wrote to the database"
 
 
+@pytest.mark.slow
 def test_documents_that_break_the_schema_are_bad_input_not_server_errors(db: None) -> None:
     ids = seed_catalog()
 
@@ -505,6 +507,7 @@ def test_documents_that_break_the_schema_are_bad_input_not_server_errors(db: Non
     anonymous_request()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_staff_requests_with_values_at_every_edge_are_answered_or_refused_with_a_code(
     staff_client: Client,
@@ -528,6 +531,7 @@ def test_staff_requests_with_values_at_every_edge_are_answered_or_refused_with_a
         errors = response.json().get("errors", [])
         codes = [(error.get("extensions") or {}).get("code") for error in errors]
         assert None not in codes, (codes, printed)
-        assert "INTERNAL" not in codes and "TIMEOUT" not in codes, (response.json(), printed)
+        assert "INTERNAL" not in codes, (response.json(), printed)
+        assert "TIMEOUT" not in codes, (response.json(), printed)
 
     staff_request()

@@ -1,4 +1,4 @@
-"""The workers' aggregates, read-only: `audience.popularity` alone writes them."""
+"""The workers' aggregates, read-only: `audience.popularity.refresh` alone writes them."""
 
 from __future__ import annotations
 

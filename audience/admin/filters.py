@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from audience.insights import regions_with_viewing
+from audience.figures.insights import regions_with_viewing
 from audience.models import GLOBAL_REGION
 
 GLOBAL_CHOICE = "global"

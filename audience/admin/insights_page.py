@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from audience.affinity import GenreAffinity, Segment
-from audience.charts import format_number, lift_colours, lift_legend_svg
-from audience.insights import (
+from audience.admin.charts import format_number, lift_colours, lift_legend_svg
+from audience.figures.affinity import GenreAffinity, Segment
+from audience.figures.insights import (
     AffinityHeatmap,
     gender_label,
     genre_affinity_heatmap,

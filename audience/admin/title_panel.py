@@ -6,8 +6,13 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from audience.charts import DailyBarChart, daily_bar_chart_svg, format_day, format_number
-from audience.insights import DailyViews, title_daily_views, title_rollup, title_top10_history
+from audience.admin.charts import DailyBarChart, daily_bar_chart_svg, format_day, format_number
+from audience.figures.insights import (
+    DailyViews,
+    title_daily_views,
+    title_rollup,
+    title_top10_history,
+)
 from catalog.models import Title
 
 TEMPLATE = "audience/admin/title_audience_panel.html"

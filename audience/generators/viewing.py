@@ -15,7 +15,7 @@
 - all or nothing, under an advisory lock against a concurrent run. A batch of at least
   100,000 events and an eighth of the table is loaded with the table's secondary indexes
   and foreign keys dropped and rebuilt in the same transaction
-  (audience.bulk_load), which holds an exclusive lock on the events table
+  (audience.popularity.bulk_load), which holds an exclusive lock on the events table
   and blocks writes to profiles and titles until it commits; a smaller batch goes
   through the indexes and leaves the table readable.
 """
@@ -38,7 +38,6 @@ from psycopg import Cursor, sql
 from psycopg.rows import TupleRow
 from tqdm import tqdm
 
-from audience.bulk_load import secondary_indexes_drop, secondary_indexes_restore
 from audience.generators import vocabulary as vocab
 from audience.generators.event_copy import (
     COLUMNS,
@@ -50,6 +49,7 @@ from audience.generators.event_copy import (
 from audience.generators.viewers import ViewerPlan, plan_viewers
 from audience.generators.viewing_plan import EventPlan, Ints, Shelf, Window, plan_viewing
 from audience.models import Profile, ProfileSource, ViewingEvent
+from audience.popularity.bulk_load import secondary_indexes_drop, secondary_indexes_restore
 from config.planner_statistics import analyze_tables, tables_of
 
 _LOCK_ID = zlib.crc32(b"audience.generators.viewing")

@@ -2,8 +2,8 @@
 
 import strawberry
 
-from audience.home import HomeRowKind
 from audience.models import AgeBand, Device, Gender, RatingValue, ReasonKind, Top10Category
+from audience.personalization.home import HomeRowKind
 
 strawberry.enum(AgeBand, name="AgeBand", description="A viewer's age band")
 strawberry.enum(Gender, name="Gender")

@@ -1,4 +1,5 @@
-"""The home screen as the API shows it: `audience.home` computes the rows, these map them.
+"""The home screen as the API shows it: `audience.personalization.home` computes the rows,
+these map them.
 
 Every title of the screen (the items of all rows) loads through one per-request loader,
 shaped by the optimizer for the query's selection: a fixed number of queries per screen.
@@ -11,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import Info
 
-from audience import home
 from audience.graphql.enums import HomeRowKind
+from audience.personalization import home
 from catalog.graphql.loaders import title_loader
 
 if TYPE_CHECKING:

@@ -9,9 +9,10 @@ from strawberry import Info
 from strawberry.dataloader import DataLoader
 from strawberry_django.optimizer import optimize
 
-from audience import personalization, selectors
+from audience import selectors
 from audience.models import SimilarTitle, TitlePopularity
-from config.graphql_loaders import BatchLoad, field_loader
+from audience.personalization import serving_rules as personalization
+from config.graphql.loaders import BatchLoad, field_loader
 
 PopularityKey = tuple[int, str]
 

@@ -17,8 +17,9 @@ from audience.graphql.types import (
     RecordViewingEventsPayload,
     ViewingEventErrorType,
 )
-from config.errors import CatalogError
-from config.graphql_arguments import node_pk
+from config.errors import ServiceError
+from config.graphql.arguments import node_pk
+from config.graphql.errors import api_field_name
 
 
 @strawberry.input(description="One play of a movie or an episode, as the client saw it")
@@ -55,7 +56,7 @@ def _parsed_events(
     for index, event in enumerate(events):
         try:
             parsed.append(_event_data(index, event))
-        except CatalogError as error:
+        except ServiceError as error:
             rejected.append(services.ItemError(index, error.code, error.message, error.field))
     return parsed, rejected
 
@@ -81,7 +82,10 @@ class Mutation:
             duplicates=report.duplicates,
             errors=[
                 ViewingEventErrorType(
-                    index=error.index, code=error.code, message=error.message, field=error.field
+                    index=error.index,
+                    code=error.code,
+                    message=error.message,
+                    field=error.field and api_field_name(error.field),
                 )
                 for error in report.errors
             ],

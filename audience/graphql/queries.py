@@ -9,9 +9,11 @@ import strawberry_django
 from strawberry import Info, relay
 from strawberry_django.optimizer import optimize
 
-from audience import access, affinity, home, selectors
+from audience import access, selectors
+from audience.figures import affinity
 from audience.graphql.enums import AgeBand, Gender, Top10Category
 from audience.graphql.home import HomeType
+from audience.graphql.regions import region_code
 from audience.graphql.types import (
     SECONDS_PER_HOUR,
     GenreAffinityType,
@@ -20,9 +22,9 @@ from audience.graphql.types import (
     TrendingEntryType,
 )
 from audience.models import Profile
-from audience.regions import region_code
+from audience.personalization import home
 from config.access import require_staff
-from config.graphql_arguments import NodeIdArguments, node_pk, validated_page_size
+from config.graphql.arguments import NodeIdArguments, node_pk, validated_page_size
 
 DEFAULT_TRENDING_SIZE = 10
 

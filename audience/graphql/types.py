@@ -12,12 +12,13 @@ from strawberry import Info, relay
 from strawberry_django.optimizer import optimize
 from strawberry_django.relay import DjangoListConnection
 
-from audience import access, models, personalization, selectors
+from audience import access, models, selectors
 from audience.graphql.enums import AgeBand, Gender, RatingValue, ReasonKind, Top10Category
-from audience.regions import region_name
-from catalog.filters import titles_visible_to
+from audience.graphql.regions import region_name
+from audience.personalization import serving_rules as personalization
 from catalog.graphql.loaders import title_loader
-from config.graphql_arguments import ConnectionArguments, validated_page_size
+from catalog.visibility import titles_visible_to
+from config.graphql.arguments import ConnectionArguments, validated_page_size
 
 if TYPE_CHECKING:
     from catalog.graphql.types import GenreType, TitleType

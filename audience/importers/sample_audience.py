@@ -47,7 +47,7 @@ from audience.importers.movielens_ratings import (
     viewing_for,
 )
 from audience.models import Profile, ProfileSource, Rating, ViewingEvent
-from audience.popularity import RefreshReport, refresh_popularity, refresh_rankings
+from audience.popularity.refresh import RefreshReport, refresh_popularity, refresh_rankings
 from catalog.models import ExternalId, ExternalIdSource
 from config.planner_statistics import analyze_tables, tables_of
 

@@ -18,7 +18,7 @@ class RecommenderModel(models.Model):
     """A trained model: item-to-item weights learnt from viewing, shared by every worker.
 
     `weights` holds the item vocabulary and the pruned weight matrix (NumPy's npz
-    format, see `audience.recommender`), so that a worker on any machine scores with the
+    format, see `audience.personalization.model`), so that a worker on any machine scores with the
     model the run trained. The primary key is the model version shown with each
     recommendation.
     """

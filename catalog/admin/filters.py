@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from catalog.models import Genre, Title
 
@@ -23,7 +22,7 @@ class DecadeListFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         # Up to the current decade: announced titles may already carry next year's date.
-        last_decade = date.today().year // 10 * 10
+        last_decade = timezone.localdate().year // 10 * 10
         decades = [(str(start), f"{start}s") for start in range(last_decade, FIRST_DECADE - 1, -10)]
         return [*decades, (EARLIER, f"Before {FIRST_DECADE}")]
 

@@ -59,7 +59,7 @@ from catalog.models import (
 from catalog.naming import person_sort_name_for, sort_name_for
 from catalog.vocabulary import ensure_certificates, ensure_genres
 from config.planner_statistics import analyze_tables
-from config.response_cache.tables import tokens_renew_on_commit
+from config.table_tokens import tokens_renew_on_commit
 
 EPOCH = date(1970, 1, 1)
 EPOCH_MIDNIGHT = datetime(1970, 1, 1, tzinfo=UTC)

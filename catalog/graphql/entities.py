@@ -19,8 +19,8 @@ from strawberry import Info, relay
 from strawberry.relay.types import GlobalIDValueError
 
 from config.errors import BadUserInput
-from config.graphql_arguments import node_pk
-from config.graphql_loaders import BatchLoad, field_loader
+from config.graphql.arguments import node_pk
+from config.graphql.loaders import BatchLoad, field_loader
 
 REPRESENTATIONS = "representations"
 

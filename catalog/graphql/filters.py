@@ -10,7 +10,7 @@ from strawberry import relay
 
 from catalog.graphql.enums import TitleKind
 from catalog.selectors import TitleSort, TitleSortField
-from config.graphql_arguments import node_pk
+from config.graphql.arguments import node_pk
 
 
 @strawberry.input(description="An inclusive range of whole numbers; either end may be open")

@@ -1,7 +1,7 @@
 """Titles by id, as their caller may see them: `node(id:)` lookups, and per-request batching
 of titles that other apps' types show by id (home rows, reasons).
 
-A title the caller may not see (see `catalog.filters.titles_visible_to`) comes back as
+A title the caller may not see (see `catalog.visibility.titles_visible_to`) comes back as
 None, as an id that names nothing does.
 """
 
@@ -19,10 +19,10 @@ from strawberry.utils.await_maybe import AwaitableOrValue
 from strawberry_django.optimizer import optimize, optimizer
 from strawberry_django.resolvers import django_resolver
 
-from catalog.filters import titles_visible_to
 from catalog.models import Title
+from catalog.visibility import titles_visible_to
 from config.errors import NotFound
-from config.graphql_loaders import BatchLoad, field_loader
+from config.graphql.loaders import BatchLoad, field_loader
 
 
 def visible_titles(info: Info) -> QuerySet[Title]:

@@ -21,7 +21,7 @@ from catalog.graphql.filters import (
     title_sorts,
 )
 from catalog.graphql.types import GenreType, PersonType, TitleType
-from config.graphql_arguments import ConnectionArguments, NodeIdArguments
+from config.graphql.arguments import ConnectionArguments, NodeIdArguments
 
 
 @strawberry.type

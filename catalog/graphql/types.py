@@ -17,7 +17,7 @@ from strawberry_django.optimizer import optimize
 from strawberry_django.relay import DjangoListConnection
 
 from catalog import models
-from catalog.filters import region_argument, titles_visible_to
+from catalog.filters import region_argument
 from catalog.graphql.entities import entity_reference
 from catalog.graphql.enums import (
     ArtworkKind,
@@ -29,7 +29,8 @@ from catalog.graphql.enums import (
 )
 from catalog.graphql.fields import CreditConnectionField
 from catalog.graphql.loaders import title_node, title_nodes
-from config.graphql_arguments import ConnectionArguments, validated_page_size
+from catalog.visibility import titles_visible_to
+from config.graphql.arguments import ConnectionArguments, validated_page_size
 
 if TYPE_CHECKING:
     from audience.graphql.types import SimilarTitleType, TitlePopularityType
@@ -276,7 +277,7 @@ class TitleType(relay.Node):
     ) -> Annotated[TitlePopularityType, strawberry.lazy("audience.graphql.types")] | None:
         # The audience app computes popularity; importing it here would form a cycle.
         from audience.graphql.loaders import popularity_loader
-        from audience.regions import region_code
+        from audience.graphql.regions import region_code
 
         return await popularity_loader(info).load((root.pk, region_code(region)))  # type: ignore[return-value]
 

@@ -20,8 +20,8 @@ from catalog.importers.oscar_awards import oscar_awards_upsert
 from catalog.importers.sample_sources import read_ggplot2movies, read_movielens, read_oscars
 from catalog.importers.title_drafts import title_draft
 from catalog.importers.title_matching import pair_movies
-from catalog.importers.title_upserts import existing_links, pairs_on_existing_titles, titles_upsert
 from catalog.models import Award, Credit, ExternalId, Genre, MaturityRating, Person, Title
+from catalog.services import existing_links, pairs_on_existing_titles, titles_upsert
 from catalog.vocabulary import MPAA_CERTIFICATES, ensure_certificates, ensure_genres
 from config.planner_statistics import analyze_tables, tables_of
 

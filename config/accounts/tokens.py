@@ -14,8 +14,8 @@ import re
 import secrets
 import string
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -73,7 +73,7 @@ def api_token_issue(token: ApiToken) -> str:
 
 
 def api_token_create(
-    *, user: Any, name: str, expires_at: datetime.datetime | None = None
+    *, user: User, name: str, expires_at: datetime.datetime | None = None
 ) -> IssuedToken:
     """A new token for `user`; its plaintext is in the result and nowhere else."""
     token = ApiToken(user=user, name=name, expires_at=expires_at)

@@ -1,20 +1,20 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_str
+from config.graphql.trusted_documents import trusted_documents_at
 from config.settings.base import BASE_DIR, DEBUG, IS_PRODUCTION
 from config.settings.workers import REDIS_URL
-from config.trusted_documents import trusted_documents_at
 
 GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
 GRAPHQL_DEFAULT_PAGE_SIZE = env_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
-# Documents each web process keeps parsed and validated (config/graphql_limits.py).
+# Documents each web process keeps parsed and validated (config/graphql/limits.py).
 GRAPHQL_DOCUMENT_CACHE_SIZE = env_int("GRAPHQL_DOCUMENT_CACHE_SIZE", 256)
 # Fields and fragments in one selection set: merging them is checked pairwise.
 GRAPHQL_MAX_SELECTIONS = env_int("GRAPHQL_MAX_SELECTIONS", 100)
-# Each field costs 1; a list costs its subtree times its page size (see config/graphql_limits.py).
+# Each field costs 1; a list costs its subtree times its page size (see config/graphql/limits.py).
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 100_000)
 GRAPHIQL_ENABLED = DEBUG
 GRAPHQL_INTROSPECTION_ENABLED = env_bool("GRAPHQL_INTROSPECTION_ENABLED", default=DEBUG)
@@ -33,7 +33,7 @@ RATE_LIMIT_PER_IP = env_int("RATE_LIMIT_PER_IP", 300)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Public catalog reads are answered from Redis while every table they read is unchanged
-# (config/response_cache). Its own Redis database is best (maxmemory-policy volatile-lru:
+# (config/graphql/response_cache). Its own Redis database is best (maxmemory-policy volatile-lru:
 # entries expire and may be evicted, the tables' tokens may not); by default REDIS_URL's.
 # Every process that writes to the database announces its writes there whenever the URL
 # is set, whether or not it serves from the cache. Entries expire after

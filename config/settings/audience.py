@@ -14,7 +14,7 @@ AGGREGATION_WORK_MEM = env_str("AGGREGATION_WORK_MEM", "256MB")
 # How long the popularity refresh waits for inserts in flight before it skips a turn.
 EVENTS_LOCK_TIMEOUT = env_str("EVENTS_LOCK_TIMEOUT", "5s")
 
-# Personalization (audience.recommendations). The model learns from the most watched
+# Personalization (audience.personalization). The model learns from the most watched
 # movies and series only, so that its items x items inverse stays within minutes.
 RECOMMENDER_MAX_ITEMS = env_int("RECOMMENDER_MAX_ITEMS", 10_000)
 RECOMMENDER_MIN_VIEWERS = env_int("RECOMMENDER_MIN_VIEWERS", 2)

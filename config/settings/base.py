@@ -56,8 +56,10 @@ INSTALLED_APPS = [
     "catalog",
     "production",
     "audience",
+    # The `make bench` commands: measurements of the whole product, outside its domain.
+    "benchmarks",
     "config.accounts",
-    "config.response_cache",
+    "config.graphql.response_cache",
     "config",
 ]
 
@@ -77,7 +79,7 @@ MIDDLEWARE = [
     "config.middleware.MessageMiddleware",
     "config.middleware.XFrameOptionsMiddleware",
     # Checks once the view is resolved, so it keys by `request.api_token` in any position.
-    "config.rate_limits.RateLimitMiddleware",
+    "config.graphql.rate_limits.RateLimitMiddleware",
     # Answers a sign-in refused for too many failures (see AXES_ below).
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,7 +120,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINU
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # The address as the rate limits read it: the peer's, or the one TRUSTED_PROXY_COUNT allows.
-AXES_CLIENT_IP_CALLABLE = "config.rate_limits.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.graphql.rate_limits.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -84,5 +84,5 @@ CACHES = {
 }
 
 # A task that meets a transient error (a dropped connection, a failover) tries again in the
-# same worker after this pause, doubling up to two minutes, five times (config/task_retries.py).
+# same worker after this pause, doubling up to two minutes, five times (config/celery/retries.py).
 TASK_RETRY_FIRST_PAUSE_SECONDS = env_float("TASK_RETRY_FIRST_PAUSE_SECONDS", 2.0)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from catalog.regions import is_country_code
 from production.models import (
     ENDED_STAGES,
     MAX_BUDGET_USD,
@@ -36,7 +37,6 @@ from production.models import (
     TargetSegment,
 )
 from production.services import budget_total_problem
-from production.stages import unknown_countries
 
 
 class RegionsField(forms.Field):
@@ -50,7 +50,7 @@ class RegionsField(forms.Field):
 
     def validate(self, value: Any) -> None:
         super().validate(value)
-        unknown = unknown_countries(value)
+        unknown = [code for code in value if not is_country_code(code)]
         if unknown:
             raise ValidationError(
                 "Not ISO 3166-1 country codes: %(codes)s.", params={"codes": ", ".join(unknown)}

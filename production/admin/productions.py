@@ -29,8 +29,7 @@ from production.admin.inlines import (
 )
 from production.admin.stage_actions import STAGE_MOVES, stage_move_view, stage_panel
 from production.models import ENDED_STAGES, Production
-from production.services import title_production_problem
-from production.signals import announce_scorecard_inputs_changed
+from production.services import refresh_scorecard_after_commit, title_production_problem
 
 
 class ProductionAdminForm(forms.ModelForm):
@@ -141,7 +140,7 @@ class ProductionAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # The budget, target segments and script authors are the scorecard's inputs; an
         # unchanged scorecard is not rewritten.
-        announce_scorecard_inputs_changed(form.instance.pk)
+        refresh_scorecard_after_commit(form.instance.pk)
 
     def render_change_form(
         self,

@@ -13,12 +13,13 @@ from typing import Protocol
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from config.errors import CatalogError
+from config.errors import ServiceError
 from production import stages
 from production.models import ENDED_STAGES, STAGE_ORDER, Production, Stage
 
@@ -84,16 +85,22 @@ def _steps(stage: Stage) -> list[tuple[Stage, str]]:
     ]
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The admin's user: its views are only reached signed in."""
+    assert isinstance(request.user, User), "the admin serves signed-in staff only"
+    return request.user
+
+
 def _advance(*, production: Production, request: HttpRequest, form: StageMoveForm) -> Production:
     return stages.production_advance(
-        production_id=production.pk, user=request.user, expected_stage=form.stage
+        production_id=production.pk, user=_signed_in(request), expected_stage=form.stage
     )
 
 
 def _revert(*, production: Production, request: HttpRequest, form: StageMoveForm) -> Production:
     return stages.production_revert(
         production_id=production.pk,
-        user=request.user,
+        user=_signed_in(request),
         reason=form.cleaned_data["reason"],
         expected_stage=form.stage,
     )
@@ -102,7 +109,7 @@ def _revert(*, production: Production, request: HttpRequest, form: StageMoveForm
 def _cancel(*, production: Production, request: HttpRequest, form: StageMoveForm) -> Production:
     return stages.production_cancel(
         production_id=production.pk,
-        user=request.user,
+        user=_signed_in(request),
         reason=form.cleaned_data["reason"],
         expected_stage=form.stage,
     )
@@ -132,7 +139,7 @@ def stage_move_view(
     else:
         try:
             moved = move(production=production, request=request, form=form)
-        except CatalogError as error:
+        except ServiceError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, success.format(stage=moved.get_stage_display()))

@@ -18,7 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from catalog.models import Person
-from config.errors import CatalogError
+from config.errors import ServiceError
 from production import services
 from production.admin.inlines import CastingRoleForm
 from production.models import (
@@ -192,7 +192,7 @@ def _cast(request: HttpRequest, model_admin: CastingRoleAdmin, object_id: str) -
     else:
         try:
             cast = services.role_cast(role_id=role.pk, person_id=form.cleaned_data["cast"].pk)
-        except CatalogError as error:
+        except ServiceError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, f"{form.cleaned_data['cast']} is cast as {cast.character}.")

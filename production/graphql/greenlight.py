@@ -1,16 +1,15 @@
 """The greenlight scorecard and casting insights as the staff API shows them.
 
 The scorecard is read as the worker stored it (`production.tasks`); casting insights are
-computed on the request, for every casting role of the request at once, in a fixed
-number of queries (`casting_insights_loader`). The types' fields are those of the
-dataclasses in `production.greenlight_figures`, which their resolvers return.
+computed on the request by `production.greenlight.casting`, for every casting role of the
+request at once (`casting_insights_loader`). The types' fields are those of the
+dataclasses in `production.greenlight.figures`, which their resolvers return; this module
+only maps.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
@@ -21,25 +20,16 @@ from strawberry import Info
 from strawberry.dataloader import DataLoader
 from strawberry_django.optimizer import optimize
 
-from audience.affinity import Segment
-from audience.track_records import (
-    TitleViews,
-    TypicalViews,
-    ViewingWindow,
-    title_views,
-    typical_views_by_kind,
-)
 from catalog.graphql.loaders import title_loader
 from catalog.models import Person as PersonModel
-from config.graphql_loaders import BatchLoad, field_loader
-from production import greenlight, models, selectors
-from production.greenlight_figures import (
+from config.graphql.loaders import BatchLoad, field_loader
+from production import models
+from production.greenlight.casting import casting_insights
+from production.greenlight.figures import (
     CastingInsight,
     Scorecard,
-    TalentRecord,
     scorecard_from_figures,
 )
-from production.talent_scores import attached_person, rank_auditioned, talent_record
 
 if TYPE_CHECKING:
     from catalog.graphql.types import PersonType, TitleType
@@ -303,57 +293,3 @@ def casting_insights_loader(info: Info) -> DataLoader[int, list[CastingInsight]]
 
 async def _load_casting_insights(role_ids: list[int]) -> list[list[CastingInsight]]:
     return await sync_to_async(casting_insights)(role_ids)
-
-
-def casting_insights(role_ids: Sequence[int]) -> list[list[CastingInsight]]:
-    """For each role, the people who auditioned for it, ranked (`rank_auditioned`).
-
-    Eight queries for roles of one production (two more per other set of target segments:
-    the views and the typical views), whatever the number of roles, auditions and titles.
-    """
-    roles = {
-        pk: (production_id, title_id, character)
-        for pk, production_id, title_id, character in models.CastingRole.objects.filter(
-            pk__in=role_ids
-        ).values_list("pk", "production_id", "production__title_id", "character")
-    }
-    targets = selectors.target_segments_of({production for production, _, _ in roles.values()})
-    auditioned = selectors.auditioned_people(role_ids)
-    person_ids = {audition.person_id for audition in auditioned}
-    earlier = selectors.earlier_titles(person_ids)
-    awards = selectors.award_tallies(person_ids)
-    title_ids = {title.title_id for titles in earlier.values() for title in titles}
-    window = ViewingWindow.trailing(greenlight.WINDOW_DAYS)
-    figures: dict[tuple[Segment, ...], tuple[dict[int, TitleViews], dict[str, TypicalViews]]] = {}
-    records: dict[int, list[TalentRecord]] = defaultdict(list)
-    for audition in auditioned:
-        production_id, own_title_id, character = roles[audition.role_id]
-        segments = _audience_segments(targets.get(production_id, []))
-        if segments not in figures:
-            figures[segments] = (
-                title_views(title_ids, window=window, segments=segments),
-                typical_views_by_kind(window=window, segments=segments),
-            )
-        viewing, typical = figures[segments]
-        person = attached_person(
-            person_id=audition.person_id,
-            name=audition.name,
-            parts=[f"auditioned: {character}"],
-            earlier_titles=[
-                title
-                for title in earlier.get(audition.person_id, [])
-                if title.title_id != own_title_id
-            ],
-            viewing=viewing,
-            awards=awards.get(audition.person_id, (0, 0)),
-        )
-        typical_views = {kind: typical.median_views for kind, typical in typical.items()}
-        records[audition.role_id].append(talent_record(person, typical_views))
-    return [rank_auditioned(records[role_id]) for role_id in role_ids]
-
-
-def _audience_segments(targets: list[models.TargetSegment]) -> tuple[Segment, ...]:
-    return tuple(
-        Segment(region=target.region or None, age_band=target.age_band or None)
-        for target in targets
-    )

@@ -16,8 +16,8 @@ import strawberry_django
 from strawberry import Info, relay
 
 from config.access import require_staff
-from config.graphql_arguments import node_pk
-from production import services, stages
+from config.graphql.arguments import node_pk
+from production import models, services, stages
 from production.graphql.enums import (
     AuditionOutcome,
     LocationKind,
@@ -151,28 +151,31 @@ class ReleaseTitleInput:
     )
 
 
-def mutation(description: str) -> Any:
-    return strawberry_django.mutation(handle_django_errors=False, description=description)
+def mutation(description: str, graphql_type: Any = None) -> Any:
+    """A staff mutation; its resolver returns the model and `graphql_type` shows it."""
+    return strawberry_django.mutation(
+        handle_django_errors=False, description=description, graphql_type=graphql_type
+    )
 
 
 @strawberry.type
 class Mutation:
     # -- the production ------------------------------------------------------------------
 
-    @mutation("Staff: start producing a movie or series; it enters development")
-    def create_production(self, info: Info, input: CreateProductionInput) -> ProductionType:
+    @mutation("Staff: start producing a movie or series; it enters development", ProductionType)
+    def create_production(self, info: Info, input: CreateProductionInput) -> models.Production:
         _editor(info)
-        return services.production_create(  # type: ignore[return-value]
+        return services.production_create(
             title_id=_pk(input.title_id, "Title", "titleId"),
             logline=input.logline,
             budget_usd=input.budget_usd,
             target_segments=_segments(input.target_segments) or [],
         )
 
-    @mutation("Staff: change a production's logline, budget or target segments")
-    def update_production(self, info: Info, input: UpdateProductionInput) -> ProductionType:
+    @mutation("Staff: change a production's logline, budget or target segments", ProductionType)
+    def update_production(self, info: Info, input: UpdateProductionInput) -> models.Production:
         _editor(info)
-        return services.production_update(  # type: ignore[return-value]
+        return services.production_update(
             production_id=_pk(input.production_id, "Production", "productionId"),
             logline=input.logline,
             budget_usd=input.budget_usd,
@@ -204,43 +207,47 @@ class Mutation:
 
     # -- the stage machine ---------------------------------------------------------------
 
-    @mutation("Staff: move a production to its next stage, if that stage's guard passes")
+    @mutation(
+        "Staff: move a production to its next stage, if that stage's guard passes", ProductionType
+    )
     def advance_stage(
         self, info: Info, production_id: relay.GlobalID, expected_stage: Stage | None = None
-    ) -> ProductionType:
+    ) -> models.Production:
         user = _editor(info)
-        return stages.production_advance(  # type: ignore[return-value]
+        return stages.production_advance(
             production_id=_pk(production_id, "Production", "productionId"),
             user=user,
             expected_stage=expected_stage,
         )
 
-    @mutation("Staff: move a production back one stage; the reason is recorded")
+    @mutation("Staff: move a production back one stage; the reason is recorded", ProductionType)
     def revert_stage(
         self,
         info: Info,
         production_id: relay.GlobalID,
         reason: str,
         expected_stage: Stage | None = None,
-    ) -> ProductionType:
+    ) -> models.Production:
         user = _editor(info)
-        return stages.production_revert(  # type: ignore[return-value]
+        return stages.production_revert(
             production_id=_pk(production_id, "Production", "productionId"),
             user=user,
             reason=reason,
             expected_stage=expected_stage,
         )
 
-    @mutation("Staff: cancel a production before its release; the reason is recorded")
+    @mutation(
+        "Staff: cancel a production before its release; the reason is recorded", ProductionType
+    )
     def cancel_production(
         self,
         info: Info,
         production_id: relay.GlobalID,
         reason: str,
         expected_stage: Stage | None = None,
-    ) -> ProductionType:
+    ) -> models.Production:
         user = _editor(info)
-        return stages.production_cancel(  # type: ignore[return-value]
+        return stages.production_cancel(
             production_id=_pk(production_id, "Production", "productionId"),
             user=user,
             reason=reason,
@@ -249,11 +256,12 @@ class Mutation:
 
     @mutation(
         "Staff: release a production in marketing: sets the release date and regions, "
-        "opens the title there from that date and marks it released"
+        "opens the title there from that date and marks it released",
+        graphql_type=ProductionType,
     )
-    def release_title(self, info: Info, input: ReleaseTitleInput) -> ProductionType:
+    def release_title(self, info: Info, input: ReleaseTitleInput) -> models.Production:
         user = _editor(info)
-        return stages.production_release(  # type: ignore[return-value]
+        return stages.production_release(
             production_id=_pk(input.production_id, "Production", "productionId"),
             user=user,
             release_on=input.release_on,
@@ -263,10 +271,10 @@ class Mutation:
 
     # -- development ---------------------------------------------------------------------
 
-    @mutation("Staff: file the production's next script draft")
-    def submit_script_draft(self, info: Info, input: SubmitScriptDraftInput) -> ScriptDraftType:
+    @mutation("Staff: file the production's next script draft", ScriptDraftType)
+    def submit_script_draft(self, info: Info, input: SubmitScriptDraftInput) -> models.ScriptDraft:
         _editor(info)
-        return services.script_draft_submit(  # type: ignore[return-value]
+        return services.script_draft_submit(
             production_id=_pk(input.production_id, "Production", "productionId"),
             submitted_on=input.submitted_on,
             revision_label=input.revision_label,
@@ -275,70 +283,73 @@ class Mutation:
             notes=input.notes,
         )
 
-    @mutation("Staff: approve a script draft (default: today)")
+    @mutation("Staff: approve a script draft (default: today)", ScriptDraftType)
     def approve_script_draft(
         self, info: Info, draft_id: relay.GlobalID, approved_on: datetime.date | None = None
-    ) -> ScriptDraftType:
+    ) -> models.ScriptDraft:
         _editor(info)
-        return services.script_draft_approve(  # type: ignore[return-value]
+        return services.script_draft_approve(
             draft_id=_pk(draft_id, "ScriptDraft", "draftId"), approved_on=approved_on
         )
 
     # -- casting -------------------------------------------------------------------------
 
-    @mutation("Staff: add a character to cast")
+    @mutation("Staff: add a character to cast", CastingRoleType)
     def add_casting_role(
         self, info: Info, production_id: relay.GlobalID, character: str, is_lead: bool = False
-    ) -> CastingRoleType:
+    ) -> models.CastingRole:
         _editor(info)
-        return services.casting_role_add(  # type: ignore[return-value]
+        return services.casting_role_add(
             production_id=_pk(production_id, "Production", "productionId"),
             character=character,
             is_lead=is_lead,
         )
 
-    @mutation("Staff: schedule a person's audition for a role")
-    def schedule_audition(self, info: Info, input: ScheduleAuditionInput) -> AuditionType:
+    @mutation("Staff: schedule a person's audition for a role", AuditionType)
+    def schedule_audition(self, info: Info, input: ScheduleAuditionInput) -> models.Audition:
         _editor(info)
-        return services.audition_schedule(  # type: ignore[return-value]
+        return services.audition_schedule(
             role_id=_pk(input.role_id, "CastingRole", "roleId"),
             person_id=_pk(input.person_id, "Person", "personId"),
             scheduled_at=input.scheduled_at,
             notes=input.notes,
         )
 
-    @mutation("Staff: a callback or a rejection after an audition (an offer is castRole)")
+    @mutation(
+        "Staff: a callback or a rejection after an audition (an offer is castRole)", AuditionType
+    )
     def record_audition_outcome(
         self,
         info: Info,
         audition_id: relay.GlobalID,
         outcome: AuditionOutcome,
         notes: str | None = None,
-    ) -> AuditionType:
+    ) -> models.Audition:
         _editor(info)
-        return services.audition_outcome_record(  # type: ignore[return-value]
+        return services.audition_outcome_record(
             audition_id=_pk(audition_id, "Audition", "auditionId"), outcome=outcome, notes=notes
         )
 
     @mutation(
         "Staff: cast a person in a role; the person becomes a cast credit of the title "
-        "(recasting replaces the credit)"
+        "(recasting replaces the credit)",
+        graphql_type=CastingRoleType,
     )
     def cast_role(
         self, info: Info, role_id: relay.GlobalID, person_id: relay.GlobalID
-    ) -> CastingRoleType:
+    ) -> models.CastingRole:
         _editor(info)
-        return services.role_cast(  # type: ignore[return-value]
+        return services.role_cast(
             role_id=_pk(role_id, "CastingRole", "roleId"),
             person_id=_pk(person_id, "Person", "personId"),
         )
 
     # -- location scouting ---------------------------------------------------------------
 
-    @mutation("Staff: add a candidate location, stage or set build")
-    def add_location(self, info: Info, input: AddLocationInput) -> LocationType:
+    @mutation("Staff: add a candidate location, stage or set build", LocationType)
+    def add_location(self, info: Info, input: AddLocationInput) -> models.Location:
         _editor(info)
-        return services.location_add(  # type: ignore[return-value]
+        return services.location_add(
             production_id=_pk(input.production_id, "Production", "productionId"),
             name=input.name,
             kind=input.kind,
@@ -348,34 +359,32 @@ class Mutation:
             daily_cost_usd=input.daily_cost_usd,
         )
 
-    @mutation("Staff: record a scouting visit to a location")
+    @mutation("Staff: record a scouting visit to a location", ScoutingVisitType)
     def record_scouting_visit(
         self,
         info: Info,
         location_id: relay.GlobalID,
         visited_on: datetime.date,
         notes: str = "",
-    ) -> ScoutingVisitType:
+    ) -> models.ScoutingVisit:
         _editor(info)
-        return services.scouting_visit_record(  # type: ignore[return-value]
+        return services.scouting_visit_record(
             location_id=_pk(location_id, "Location", "locationId"),
             visited_on=visited_on,
             notes=notes,
         )
 
-    @mutation("Staff: approve a location for shooting")
-    def approve_location(self, info: Info, location_id: relay.GlobalID) -> LocationType:
+    @mutation("Staff: approve a location for shooting", LocationType)
+    def approve_location(self, info: Info, location_id: relay.GlobalID) -> models.Location:
         _editor(info)
-        return services.location_approve(  # type: ignore[return-value]
-            location_id=_pk(location_id, "Location", "locationId")
-        )
+        return services.location_approve(location_id=_pk(location_id, "Location", "locationId"))
 
     # -- shooting ------------------------------------------------------------------------
 
-    @mutation("Staff: schedule a shoot day at one of the production's locations")
-    def schedule_shoot_day(self, info: Info, input: ScheduleShootDayInput) -> ShootDayType:
+    @mutation("Staff: schedule a shoot day at one of the production's locations", ShootDayType)
+    def schedule_shoot_day(self, info: Info, input: ScheduleShootDayInput) -> models.ShootDay:
         _editor(info)
-        return services.shoot_day_schedule(  # type: ignore[return-value]
+        return services.shoot_day_schedule(
             production_id=_pk(input.production_id, "Production", "productionId"),
             location_id=_pk(input.location_id, "Location", "locationId"),
             date=input.date,
@@ -384,16 +393,16 @@ class Mutation:
             notes=input.notes,
         )
 
-    @mutation("Staff: wrap a scheduled shoot day at its wrap time")
+    @mutation("Staff: wrap a scheduled shoot day at its wrap time", ShootDayType)
     def wrap_shoot_day(
         self,
         info: Info,
         shoot_day_id: relay.GlobalID,
         wrap_time: datetime.time,
         notes: str | None = None,
-    ) -> ShootDayType:
+    ) -> models.ShootDay:
         _editor(info)
-        return services.shoot_day_wrap(  # type: ignore[return-value]
+        return services.shoot_day_wrap(
             shoot_day_id=_pk(shoot_day_id, "ShootDay", "shootDayId"),
             wrap_time=wrap_time,
             notes=notes,
@@ -401,19 +410,17 @@ class Mutation:
 
     # -- post-production -----------------------------------------------------------------
 
-    @mutation("Staff: add a post-production task")
-    def add_post_task(self, info: Info, input: AddPostTaskInput) -> PostTaskType:
+    @mutation("Staff: add a post-production task", PostTaskType)
+    def add_post_task(self, info: Info, input: AddPostTaskInput) -> models.PostTask:
         _editor(info)
-        return services.post_task_add(  # type: ignore[return-value]
+        return services.post_task_add(
             production_id=_pk(input.production_id, "Production", "productionId"),
             kind=input.kind,
             assignee_id=_optional_pk(input.assignee_id, "Person", "assigneeId"),
             due_on=input.due_on,
         )
 
-    @mutation("Staff: mark a post-production task done")
-    def complete_post_task(self, info: Info, task_id: relay.GlobalID) -> PostTaskType:
+    @mutation("Staff: mark a post-production task done", PostTaskType)
+    def complete_post_task(self, info: Info, task_id: relay.GlobalID) -> models.PostTask:
         _editor(info)
-        return services.post_task_complete(  # type: ignore[return-value]
-            task_id=_pk(task_id, "PostTask", "taskId")
-        )
+        return services.post_task_complete(task_id=_pk(task_id, "PostTask", "taskId"))

@@ -11,7 +11,7 @@ from strawberry import Info, relay
 from catalog.graphql.fields import CountedConnection
 from config.access import require_staff
 from config.errors import NotFound
-from config.graphql_arguments import ConnectionArguments, NodeIdArguments, node_pk
+from config.graphql.arguments import ConnectionArguments, NodeIdArguments, node_pk
 from production import models, selectors
 from production.graphql.enums import Stage
 from production.graphql.types import ProductionType

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from strawberry import Info, relay
 
 from config.access import is_staff
-from config.graphql_arguments import validated_page_size
+from config.graphql.arguments import validated_page_size
 from production import models, selectors
 from production.graphql.enums import (
     AuditionOutcome,

@@ -17,7 +17,7 @@ class GreenlightScorecard(models.Model):
     """The data-driven greenlight decision: written only by `production.tasks`.
 
     `figures` holds every section's figures with the formula and the inputs behind each
-    (see `production.greenlight_figures.Scorecard`); `inputs_fingerprint` is the sha256 of
+    (see `production.greenlight.figures.Scorecard`); `inputs_fingerprint` is the sha256 of
     the inputs it was computed from, so that a refresh with the same inputs writes nothing.
     """
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from catalog.models import Title
+from catalog.regions import validate_country_code
 
 
 class Stage(models.TextChoices):
@@ -84,7 +85,12 @@ class TargetSegment(models.Model):
     production = models.ForeignKey(
         Production, on_delete=models.CASCADE, related_name="target_segments"
     )
-    region = models.CharField(max_length=2, blank=True, help_text="Blank: every region")
+    region = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[validate_country_code],
+        help_text="Blank: every region",
+    )
     age_band = models.CharField(
         max_length=8, blank=True, help_text="An audience age band such as 25-34; blank: any"
     )

@@ -1,6 +1,6 @@
 """Filling the aggregates in tests as the workers do, in-process."""
 
-from audience.popularity import refresh_popularity, refresh_rankings
+from audience.popularity.refresh import refresh_popularity, refresh_rankings
 
 
 def refresh_aggregates() -> None:

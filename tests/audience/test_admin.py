@@ -18,8 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from audience.admin.pagination import LookAheadPaginator
-from audience.charts import (
+from audience.admin.charts import (
     HIGH_COLOUR,
     LOW_COLOUR,
     NO_DATA_COLOUR,
@@ -28,7 +27,8 @@ from audience.charts import (
     lift_colours,
     nice_ticks,
 )
-from audience.insights import title_rollup, title_top10_history
+from audience.admin.pagination import LookAheadPaginator
+from audience.figures.insights import title_rollup, title_top10_history
 from audience.models import (
     AgeBand,
     DailyTitleStats,

@@ -23,6 +23,8 @@ from tests.factories import (
     ViewingEventFactory,
 )
 
+pytestmark = pytest.mark.browser
+
 USERNAME = "browser-staff"
 LAST_DAY = date(2026, 3, 17)
 

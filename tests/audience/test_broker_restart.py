@@ -27,6 +27,8 @@ from config.embedded_redis import embedded_redis_url, redis_server_binary, stop_
 from tests.deployment import PROJECT_DIR, base_environment, servers_database_url, wait_for
 from tests.factories import ProfileFactory, TitleFactory, ViewingEventFactory
 
+pytestmark = [pytest.mark.worker, pytest.mark.subprocess]
+
 WAIT_SECONDS = 60
 WORKER_COMMAND = [
     *(sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1"),

@@ -9,7 +9,9 @@ import pytest
 import scipy.sparse as sp
 from django.core.management import CommandError, call_command
 
-from audience.evaluation import (
+from audience.management.commands import evaluate_recommendations
+from audience.models import RatingValue, ViewingEvent
+from audience.personalization.evaluation import (
     Comparison,
     Result,
     as_histories,
@@ -17,10 +19,8 @@ from audience.evaluation import (
     temporal_split,
     top_columns,
 )
-from audience.management.commands import evaluate_recommendations
-from audience.models import RatingValue, ViewingEvent
-from audience.recommendations import read_watched
-from audience.recommender import Watched
+from audience.personalization.model import Watched
+from audience.personalization.training import read_watched
 from tests.factories import (
     EpisodeFactory,
     ProfileFactory,

@@ -112,7 +112,7 @@ query ($region: String) { trending(region: $region, first: 5) { rank title { nam
 
 @pytest.mark.django_db
 def test_trending_puts_todays_surge_above_last_months_total() -> None:
-    today = date.today()
+    today = datetime.now(UTC).date()
     classic, surge = TitleFactory(name="Classic"), TitleFactory(name="Surge")
     for days_ago in range(20, 30):
         watch(classic, today - timedelta(days=days_ago), 10 * 3600)  # 100 hours a month ago
@@ -144,7 +144,7 @@ query ($order: TitleOrder, $region: String) {
 
 @pytest.mark.django_db
 def test_titles_order_by_popularity_and_show_it_per_region() -> None:
-    today = date.today()
+    today = datetime.now(UTC).date()
     films = {name: TitleFactory(name=name, runtime_minutes=60) for name in "ABCD"}
     watch(films["B"], today, 3 * 3600, ProfileFactory(region="US"))
     watch(films["C"], today, 2 * 3600, ProfileFactory(region="GB"))
@@ -166,7 +166,7 @@ def test_titles_order_by_popularity_and_show_it_per_region() -> None:
 
 @pytest.mark.django_db
 def test_popularity_of_a_page_of_titles_takes_one_query() -> None:
-    today = date.today()
+    today = datetime.now(UTC).date()
     for index in range(12):
         watch(TitleFactory(runtime_minutes=60), today, 3600 * (index + 1))
     refresh_aggregates()
@@ -233,7 +233,7 @@ def test_popularity_of_an_unknown_region_is_bad_input() -> None:
 
 @pytest.mark.django_db
 def test_titles_with_equal_views_order_by_hours_as_their_ranks_do() -> None:
-    today = date.today()
+    today = datetime.now(UTC).date()
     short = TitleFactory(name="Short", runtime_minutes=60)
     long = TitleFactory(name="Long", runtime_minutes=120)
     watch(short, today, 2 * 3600)  # 2 views, 2 hours

@@ -16,7 +16,7 @@ from audience.models import (
     Top10Entry,
     TrendingEntry,
 )
-from audience.popularity import LOCK_KEY
+from audience.popularity.refresh import LOCK_KEY
 from tests.factories import (
     EpisodeFactory,
     GenreFactory,

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from audience.affinity import Segment
+from audience.figures.affinity import Segment
+from audience.figures.track_records import ViewingWindow, title_views, typical_views_by_kind
 from audience.models import Profile
-from audience.track_records import ViewingWindow, title_views, typical_views_by_kind
 from catalog.models import Title
 from tests.audience.aggregates import refresh_aggregates
 from tests.factories import (

@@ -18,10 +18,13 @@ from django.core.management import call_command
 from django.db import connection
 from psycopg.errors import Diagnostic
 
-from audience import popularity, recommendations, similar_titles
 from audience.models import Profile
-from production.tasks import scorecard_refresh
+from audience.personalization import refresh, similar_titles, training
+from audience.popularity import refresh as popularity
+from production.greenlight.refresh import scorecard_refresh
 from tests.factories import ProductionFactory
+
+pytestmark = pytest.mark.slow
 
 TITLES, EVENTS, PROFILES = 3_000, 20_000, 300
 CATALOG_TABLES = (
@@ -124,11 +127,9 @@ def test_similar_titles_and_recommendations_plan_no_title_by_title_join(
 ) -> None:
     popularity.rebuild_popularity()
     similar_titles.refresh_similar_titles()
-    model = recommendations.train_model()
+    model = training.train_model()
     profile_ids = list(Profile.objects.order_by("pk").values_list("pk", flat=True))
-    recommendations.refresh_profiles(
-        recommendations.load_model(model.pk), profile_ids[0], profile_ids[-1]
-    )
+    refresh.refresh_profiles(training.load_model(model.pk), profile_ids[0], profile_ids[-1])
 
     assert worst_join(plans)[0] < MOST_ROWS_A_JOIN_MAY_DISCARD, worst_join(plans)[1]
 

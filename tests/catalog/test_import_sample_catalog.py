@@ -23,7 +23,6 @@ from catalog.importers.sample_catalog import SampleCatalogImportReport, sample_c
 from catalog.importers.sample_sources import ImdbSampleMovie, MovielensMovie
 from catalog.importers.title_drafts import title_draft
 from catalog.importers.title_matching import MoviePair, movielens_name_variants, pair_movies
-from catalog.importers.title_upserts import ExistingLinks, pairs_on_existing_titles
 from catalog.importers.vocabulary import movielens_genre_names
 from catalog.management.commands import import_sample_catalog as command_module
 from catalog.models import (
@@ -39,6 +38,7 @@ from catalog.models import (
     TitleKind,
     TitleStatus,
 )
+from catalog.services import ExistingLinks, pairs_on_existing_titles
 from catalog.vocabulary import GENRE_NAMES
 from production.models import Production
 from tests.factories import GenreFactory, ProfileFactory, TitleFactory

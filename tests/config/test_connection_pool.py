@@ -12,6 +12,8 @@ from django.db import connection
 
 from tests.deployment import base_environment, servers_database_url, uvicorn_serving
 
+pytestmark = [pytest.mark.server, pytest.mark.subprocess]
+
 REQUESTS = 30
 
 

@@ -37,7 +37,7 @@ def post(query: str, **headers: str) -> Any:
 def test_under_production_settings_an_unexpected_error_shows_only_a_request_id(
     db: None, broken_genres: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="config.graphql_errors"):
+    with caplog.at_level(logging.ERROR, logger="config.graphql.errors"):
         response = post("{ genres { name } }")
 
     request_id = response["X-Request-ID"]
@@ -53,7 +53,7 @@ def test_under_production_settings_an_unexpected_error_shows_only_a_request_id(
     ]
     assert "hunter2" not in response.content.decode()
     # the log has it all, under the same id
-    [record] = [r for r in caplog.records if r.name == "config.graphql_errors"]
+    [record] = [r for r in caplog.records if r.name == "config.graphql.errors"]
     assert record.getMessage() == f"Unexpected GraphQL error in request {request_id}"
     assert record.request_id == request_id  # type: ignore[attr-defined]
     assert record.exc_info is not None
@@ -133,7 +133,7 @@ def test_every_log_line_of_a_request_names_its_id(
     failed_id, refused_id = failed["X-Request-ID"], refused["X-Request-ID"]
     assert refused.status_code == 405
     assert any(
-        f" ERROR config.graphql_errors [{failed_id}] Unexpected GraphQL error" in line
+        f" ERROR config.graphql.errors [{failed_id}] Unexpected GraphQL error" in line
         for line in lines
     )
     assert any(f" ERROR strawberry.execution [{failed_id}] " in line for line in lines)
@@ -185,6 +185,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.subprocess
 def test_production_settings_serve_no_graphiql_nor_introspection_and_mask_errors() -> None:
     # given the service started as in production (requests touch neither database nor Redis)
     environment = production_environment(

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from strawberry.relay import to_base64
 
 from catalog.search import SEARCH_MAX_LENGTH
-from config.graphql_errors import TIMEOUT_MESSAGE
+from config.graphql.errors import TIMEOUT_MESSAGE
 from tests.factories import PersonFactory, ProductionFactory, StaffUserFactory, TitleFactory
 from tests.graphql import client_of, graphql
 

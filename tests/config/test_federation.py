@@ -17,7 +17,7 @@ from graphql import build_schema, parse, validate
 from strawberry.relay import to_base64
 
 from catalog.models import TitleStatus
-from config.federation import MAX_REPRESENTATIONS
+from config.graphql.federation import MAX_REPRESENTATIONS
 from tests.factories import (
     AvailabilityFactory,
     CastCreditFactory,
@@ -264,6 +264,7 @@ def test_entities_take_a_fixed_number_of_queries_however_many_are_asked(
     assert len(captured) == 5, [query["sql"] for query in captured]
 
 
+@pytest.mark.subprocess
 def test_the_subgraph_composes_into_a_federation_2_supergraph(db: None) -> None:
     # given this API's SDL as a router fetches it, and a reviews subgraph extending Title
     subgraphs = [
@@ -289,6 +290,7 @@ def test_the_subgraph_composes_into_a_federation_2_supergraph(db: None) -> None:
     assert "reviews: [Review!]! @join__field(graph: REVIEWS)" in supergraph
 
 
+@pytest.mark.subprocess
 def test_the_documented_queries_run_on_the_composed_supergraph(db: None) -> None:
     # given the supergraph of this API and the documented reviews subgraph
     result = compose(
@@ -323,6 +325,7 @@ def test_the_documented_entities_request_of_the_router_runs_here(db: None) -> No
     assert body["data"] == {"_entities": [{"name": "Heat", "year": 1995, "artwork": []}]}
 
 
+@pytest.mark.subprocess
 def test_composition_reports_a_subgraph_that_contradicts_this_one(db: None) -> None:
     # given a subgraph that gives Title.name another type than this API does
     conflicting = REVIEWS_SUBGRAPH.replace("id: ID!\n  reviews", "id: ID!\n  name: Int!\n  reviews")

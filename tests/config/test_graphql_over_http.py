@@ -16,7 +16,7 @@ from django.test.client import MULTIPART_CONTENT
 from strawberry.relay import to_base64
 
 from audience.models import MyListEntry
-from config.graphql_view import CatalogGraphQLView
+from config.graphql.view import GraphQLEndpointView
 from config.schema import schema
 from tests.factories import GenreFactory, ProfileFactory, SeriesFactory
 from tests.graphql import client_of
@@ -306,7 +306,7 @@ def test_multipart_uploads_are_not_accepted(db: None) -> None:
 
 def test_a_browser_gets_a_404_error_where_graphiql_is_off() -> None:
     # given the view as production builds it (DEBUG off: no GraphiQL)
-    view: Any = async_to_sync(CatalogGraphQLView.as_view(schema=schema, graphql_ide=None))
+    view: Any = async_to_sync(GraphQLEndpointView.as_view(schema=schema, graphql_ide=None))
 
     # when a browser opens the endpoint
     response = view(RequestFactory().get("/graphql/", headers={"accept": "text/html"}))
@@ -316,6 +316,7 @@ def test_a_browser_gets_a_404_error_where_graphiql_is_off() -> None:
     assert json.loads(response.content)["errors"][0]["extensions"] == {"code": "NOT_FOUND"}
 
 
+@pytest.mark.subprocess
 def test_the_graphql_http_audit_finds_no_failed_must(
     live_server: Any, capsys: Any, record_property: Any
 ) -> None:

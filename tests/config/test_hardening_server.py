@@ -31,6 +31,8 @@ from tests.factories import (
     StaffUserFactory,
 )
 
+pytestmark = [pytest.mark.server, pytest.mark.subprocess]
+
 SEARCH = "query ($q: String!) { search(query: $q, first: 5) { edges { node { name } } } }"
 
 

@@ -8,7 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.deployment import PROJECT_DIR, wait_for
+
+pytestmark = pytest.mark.subprocess
 
 # Counts its runs in a file; crashes on its first three, then waits to be stopped.
 CRASHING_THEN_STEADY = """

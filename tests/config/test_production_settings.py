@@ -10,6 +10,8 @@ import pytest
 
 from tests.deployment import production_environment, run_python
 
+pytestmark = pytest.mark.subprocess
+
 
 def test_the_deployment_check_passes_without_a_warning() -> None:
     result = run_python(

@@ -451,7 +451,8 @@ def test_a_repeated_document_is_validated_once_and_its_cost_measured_every_time(
     too_big = graphql(Client(), query, {"n": 400})
 
     assert graphql_core_validations == [1]
-    assert "errors" not in small and "errors" not in again
+    assert "errors" not in small
+    assert "errors" not in again
     assert (small["extensions"]["cost"]["requested"], again["extensions"]["cost"]["requested"]) == (
         2 + 10 * (3 + 10 * 3),
         2 + 20 * (3 + 20 * 3),

@@ -174,11 +174,11 @@ def test_requests_are_served_when_redis_is_down_and_the_failure_is_logged_once(
 ) -> None:
     address = fresh_address()
 
-    with caplog.at_level(logging.WARNING, logger="config.rate_limits"):
+    with caplog.at_level(logging.WARNING, logger="config.graphql.rate_limits"):
         served = statuses(address, 5)
 
     assert served == [200] * 5
-    warnings = [record for record in caplog.records if record.name == "config.rate_limits"]
+    warnings = [record for record in caplog.records if record.name == "config.graphql.rate_limits"]
     assert [record.getMessage() for record in warnings] == [
         "Redis did not answer: rate limits are off for 5 seconds"
     ]
@@ -214,7 +214,7 @@ def test_a_late_answer_lets_that_request_through_and_the_next_asks_again(
     db: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     with silent_redis() as (url, connections), override_settings(REDIS_URL=url):
-        with caplog.at_level(logging.WARNING, logger="config.rate_limits"):
+        with caplog.at_level(logging.WARNING, logger="config.graphql.rate_limits"):
             served = statuses(fresh_address(), 3)
         asked = len(connections)
 

@@ -23,6 +23,8 @@ from django.conf import settings
 from config.local_ports import free_port
 from tests.deployment import PROJECT_DIR, base_environment, servers_database_url
 
+pytestmark = [pytest.mark.server, pytest.mark.worker, pytest.mark.subprocess]
+
 START_TIMEOUT_SECONDS = 120
 # Its own Redis database, so that its worker takes none of the other tests' tasks.
 REDIS_DATABASE = 13

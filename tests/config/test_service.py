@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from audience.models import AggregationWatermark
-from audience.popularity import refresh_popularity
+from audience.popularity.refresh import refresh_popularity
 from tests.deployment import production_environment, run_python
 from tests.factories import StaffUserFactory
 
@@ -36,6 +36,7 @@ def test_healthz_is_503_naming_redis_when_redis_is_down(db: None) -> None:
     assert response.json()["down"] == ["redis"]
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"])
 def test_a_production_start_without_a_required_variable_fails_naming_it(missing: str) -> None:
     environment = production_environment()

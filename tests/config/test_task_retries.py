@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError
 
 from config.celery import app
-from config.task_retries import ATTEMPTS, retried_on_transient_errors
+from config.celery.retries import ATTEMPTS, retried_on_transient_errors
 
 
 def test_no_task_of_the_workers_retries_by_sending_itself_again() -> None:

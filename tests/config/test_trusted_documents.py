@@ -228,6 +228,7 @@ BAD_MANIFESTS = {
 }
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("case", list(BAD_MANIFESTS))
 def test_a_start_with_a_manifest_whose_ids_do_not_match_fails_naming_them(
     tmp_path: Path, case: str
@@ -242,6 +243,7 @@ def test_a_start_with_a_manifest_whose_ids_do_not_match_fails_naming_them(
     assert message in result.stderr
 
 
+@pytest.mark.subprocess
 def test_a_start_with_a_missing_manifest_fails_naming_it(tmp_path: Path) -> None:
     result = start({"GRAPHQL_TRUSTED_DOCUMENTS": str(tmp_path / "missing.json")})
 
@@ -252,6 +254,7 @@ def test_a_start_with_a_missing_manifest_fails_naming_it(tmp_path: Path) -> None
     )
 
 
+@pytest.mark.subprocess
 def test_a_start_in_allow_list_mode_without_a_manifest_fails() -> None:
     result = start({"GRAPHQL_TRUSTED_DOCUMENTS_ONLY": "true"})
 
@@ -268,6 +271,7 @@ PRODUCTION = production_environment(
 )
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("environment", "allow_list"),
     [

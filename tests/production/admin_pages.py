@@ -19,7 +19,8 @@ def svg_of(html: str, chart_id: str) -> ElementTree.Element:
 def text_of(element: ElementTree.Element, tag: str) -> str:
     """The text of the first SVG `tag` within the element, depth first."""
     found = element.find(f".//{SVG}{tag}")
-    assert found is not None and found.text is not None, f"no {tag} with text"
+    assert found is not None, f"no {tag} with text"
+    assert found.text is not None, f"no {tag} with text"
     return found.text
 
 

@@ -39,6 +39,8 @@ from tests.factories import (
     TitleFactory,
 )
 
+pytestmark = pytest.mark.browser
+
 USERNAME = "browser-producer"
 TODAY = timezone.localdate()
 

@@ -18,16 +18,9 @@ from strawberry.relay import to_base64
 
 from audience.models import ViewingEvent
 from catalog.models import Genre, Person, Title
-from production import tasks
-from production.greenlight import (
-    DEVELOP,
-    GREENLIGHT,
-    PASS,
-    inputs_fingerprint,
-    recommendation_for,
-    scorecard,
-)
-from production.greenlight_figures import (
+from config.celery import app as celery_app
+from production import services, tasks
+from production.greenlight.figures import (
     ALL_VIEWERS,
     INSUFFICIENT_DATA,
     OK,
@@ -43,6 +36,16 @@ from production.greenlight_figures import (
     ViewedTitle,
     scorecard_from_figures,
 )
+from production.greenlight.refresh import LOCK_NAMESPACE, scorecard_lock_key, scorecard_refresh
+from production.greenlight.scoring import (
+    DEVELOP,
+    GREENLIGHT,
+    PASS,
+    inputs_fingerprint,
+    recommendation_for,
+    scorecard,
+)
+from production.greenlight.talent import award_bonus_for, rank_auditioned, talent_record
 from production.models import (
     CastingRole,
     GreenlightRecommendation,
@@ -51,7 +54,6 @@ from production.models import (
     Stage,
     TargetSegment,
 )
-from production.talent_scores import award_bonus_for, rank_auditioned, talent_record
 from tests.audience.aggregates import refresh_aggregates
 from tests.factories import (
     AuditionFactory,
@@ -251,7 +253,8 @@ def test_with_data_in_fewer_than_three_sections_the_production_develops_further(
     assert card.budget.status == INSUFFICIENT_DATA
     assert card.comparables.titles == []
     assert card.comparables.not_watched == 2
-    assert card.comparables.index.value is None and card.comparables.points is None
+    assert card.comparables.index.value is None
+    assert card.comparables.points is None
     assert card.score.value == pytest.approx(200 / 3)  # demand alone
     assert card.reasons == [
         "Demand: the target segments watch Drama, Thriller 1.33x as much as all viewers do.",
@@ -335,7 +338,8 @@ def test_someone_without_earlier_titles_watched_has_no_score() -> None:
 
     (newcomer,) = card.talent.people
     assert newcomer.titles == []
-    assert newcomer.track_record.value is None and newcomer.score.value is None
+    assert newcomer.track_record.value is None
+    assert newcomer.score.value is None
     assert card.talent.status == INSUFFICIENT_DATA
     assert card.talent.summary == (
         "Talent: no attached person has earlier titles watched in the window."
@@ -535,7 +539,8 @@ def test_the_worker_computes_the_scorecard_from_the_aggregates_and_staff_read_it
         latest.isoformat(),
     )
     assert read["reasons"][-1] == f"Score {expected:.0f} is 60 or more: greenlight."
-    assert read["demand"]["status"] == "OK" and read["demand"]["basis"] == "TARGET_SEGMENTS"
+    assert read["demand"]["status"] == "OK"
+    assert read["demand"]["basis"] == "TARGET_SEGMENTS"
     (segment,) = read["demand"]["segments"]
     assert segment["segment"] == "US / 25-34"
     assert segment["genres"] == [
@@ -667,7 +672,7 @@ def refreshes_waiting_for(production: Production) -> int:
             WHERE locktype = 'advisory' AND NOT granted AND classid = %s AND objid = %s
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """,
-            [tasks.LOCK_NAMESPACE, production.pk],
+            [LOCK_NAMESPACE, production.pk],
         )
         (waiting,) = cursor.fetchone()
     return int(waiting)
@@ -683,7 +688,7 @@ def wait_until(condition: Callable[[], bool]) -> None:
 def test_two_refreshes_at_once_take_turns_and_the_second_writes_nothing(
     worker: WorkController, night_train: Production
 ) -> None:
-    key = tasks.scorecard_lock_key(night_train.pk)
+    key = scorecard_lock_key(night_train.pk)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [key])
         try:
@@ -723,7 +728,7 @@ def test_the_nightly_refresh_covers_every_production_not_released_or_cancelled(
 
 @pytest.mark.django_db
 def test_a_refresh_of_a_deleted_production_writes_nothing() -> None:
-    report = tasks.scorecard_refresh(0)
+    report = scorecard_refresh(0)
 
     assert report.as_dict() == {
         "production_id": 0,
@@ -740,10 +745,15 @@ def test_a_refresh_is_sent_once_the_change_commits(
     django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent: list[int] = []
-    monkeypatch.setattr(tasks.refresh_greenlight_scorecard, "delay", sent.append)
+
+    def send_task(name: str, args: tuple[int]) -> None:
+        assert name == tasks.refresh_greenlight_scorecard.name
+        sent.extend(args)
+
+    monkeypatch.setattr(celery_app, "send_task", send_task)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        tasks.greenlight_refresh_on_commit(7)
+        services.refresh_scorecard_after_commit(7)
         assert sent == []
 
     assert sent == [7]
@@ -756,13 +766,13 @@ def test_a_broker_failure_never_fails_the_change_that_asked_for_a_refresh(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broker_down(production_id: int) -> None:
+    def broker_down(name: str, args: tuple[int]) -> None:
         raise ConnectionError("the broker is down")
 
-    monkeypatch.setattr(tasks.refresh_greenlight_scorecard, "delay", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.greenlight_refresh_on_commit(7)
+        services.refresh_scorecard_after_commit(7)
 
     assert "the broker is down" in caplog.text
 
@@ -874,7 +884,8 @@ def test_casting_insights_rank_who_auditioned_by_their_track_record_in_the_targe
     assert second["awardBonus"]["value"] == pytest.approx(0.2)
     assert second["score"]["value"] == pytest.approx(1 / 1.5 + 0.2)
     assert newcomer["titles"] == []
-    assert newcomer["score"]["value"] is None and newcomer["trackRecord"]["value"] is None
+    assert newcomer["score"]["value"] is None
+    assert newcomer["trackRecord"]["value"] is None
     assert [i["name"] for i in insights_of(role, first=1)] == ["Actor 1"]
 
 

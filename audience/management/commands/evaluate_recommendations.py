@@ -1,7 +1,7 @@
 """`manage.py evaluate_recommendations`: the served recommender against baselines, offline.
 
-The protocol is audience.evaluation's. With `--write-docs` the tables replace the section
-of docs/benchmarks.md between its markers.
+The protocol is audience.personalization.evaluation's. With `--write-docs` the tables
+replace the section of docs/benchmarks.md between its markers.
 """
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ import platform
 import time
 from argparse import ArgumentParser
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from audience import evaluation
-from audience.evaluation import Comparison, Result
-from audience.recommendations import model_parameters, read_watched
+from audience.personalization import evaluation
+from audience.personalization.evaluation import Comparison, Result
+from audience.personalization.training import model_parameters, read_watched
 from config.docs_sections import section_replace
 
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
@@ -120,7 +120,8 @@ class Command(BaseCommand):
 def _report(*, test: Comparison | None, validation: Comparison, pairs: int, seconds: float) -> str:
     command = "manage.py evaluate_recommendations" + ("" if test else " --split validation")
     lines = [
-        f"Measured on {date.today().isoformat()}, {platform.processor() or platform.machine()}, "
+        f"Measured on {timezone.localdate().isoformat()}, "
+        f"{platform.processor() or platform.machine()}, "
         f"by `{command}` in {seconds:.0f} s, over {pairs:,} watched (profile, title) pairs.",
         "",
         f"Split: {evaluation.SPLIT_DESCRIPTION}; the validation split is the same split of "

@@ -12,8 +12,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from audience import recommendations, similar_titles
 from audience.models import Recommendation
+from audience.personalization import refresh as recommendations
+from audience.personalization import similar_titles
 from config.command_output import unwrapped_stream
 
 
