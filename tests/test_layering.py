@@ -45,7 +45,7 @@ def every_import() -> list[Import]:
         found
         for package in PACKAGES
         for path in sorted((PROJECT_DIR / package).rglob("*.py"))
-        if "migrations" not in path.parts
+        if not {"migrations", "node_modules"} & set(path.parts)
         for found in imports_in(path)
     ]
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 
 from catalog.models import Availability, Credit, RoleType, TitleStatus
@@ -43,7 +44,7 @@ def at_stage(stage: Stage, **kwargs: Any) -> Production:
     return production
 
 
-def advance(production: Production, user: Any = None, **kwargs: Any) -> Production:
+def advance(production: Production, user: User | None = None, **kwargs: Any) -> Production:
     return stages.production_advance(
         production_id=production.pk, user=user or StaffUserFactory(), **kwargs
     )
