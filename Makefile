@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 export UV_SYSTEM_CERTS ?= 1
 
 .PHONY: run test test-fast lint format install migrate sample-data worker beat schema stop-db bench \
-	evaluate
+	evaluate backtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -117,6 +117,14 @@ evaluate: install
 	DATABASE_URL=$(BENCH_PG)/catalog_sample $(BIN)/python manage.py load_demo_data
 	DATABASE_URL=$(BENCH_PG)/catalog_sample $(BIN)/python manage.py evaluate_recommendations \
 	  --write-docs
+
+# The greenlight scorecard replayed on the sample's history (the same database as evaluate).
+backtest: install
+	@psql "$(BENCH_PG)/postgres" -qAtc "SELECT 1 FROM pg_database WHERE datname = 'catalog_sample'" \
+	  | grep -q 1 || psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE catalog_sample"
+	DATABASE_URL=$(BENCH_PG)/catalog_sample $(BIN)/python manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_PG)/catalog_sample $(BIN)/python manage.py load_demo_data
+	DATABASE_URL=$(BENCH_PG)/catalog_sample $(BIN)/python manage.py backtest_greenlight --write-docs
 
 # Stops the embedded PostgreSQL and Redis (their data stay in .pgdata/; Redis keeps none).
 stop-db:
