@@ -1,7 +1,9 @@
-"""The overview on a production's page: its timeline, its history and its budget."""
+"""The overview on a production's page: its greenlight scorecard with the scoring's track
+record, its timeline, its history and its budget."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
@@ -15,9 +17,12 @@ from production.charts import (
     format_usd,
     timeline_svg,
 )
+from production.greenlight.scoring import SCORING_VERSION
+from production.greenlight.track_record import track_record
 from production.models import (
     STAGE_ORDER,
     BudgetLine,
+    GreenlightScorecard,
     Production,
     Release,
     ShootDayStatus,
@@ -40,6 +45,7 @@ def production_overview(production: Production) -> dict[str, object]:
     )
     summary = budget_summary(list(BudgetLine.objects.filter(production=production)))
     return {
+        "greenlight": greenlight_panel(production),
         "timeline": timeline_svg(production_timeline(production, transitions, today)),
         "transitions": transitions,
         "budget": summary,
@@ -55,6 +61,27 @@ def production_overview(production: Production) -> dict[str, object]:
             else None
         ),
     }
+
+
+@dataclass(frozen=True)
+class GreenlightPanel:
+    scorecard: GreenlightScorecard | None  # None until the worker has computed it
+    method: str  # the scoring and its backtest, in words
+    score_in_words: str | None  # where the score falls in the backtest's calibration
+
+
+def greenlight_panel(production: Production) -> GreenlightPanel:
+    """The scorecard as the worker stored it, and how far its scoring can be trusted."""
+    scorecard = GreenlightScorecard.objects.filter(production=production).first()
+    record = track_record()
+    method = (
+        record.summary
+        if record is not None
+        else f"Scoring version {SCORING_VERSION} has not been backtested: its weights are unproven."
+    )
+    score = None if scorecard is None else scorecard.score
+    in_words = None if record is None or score is None else record.in_words(score)
+    return GreenlightPanel(scorecard=scorecard, method=method, score_in_words=in_words)
 
 
 def production_timeline(

@@ -24,12 +24,14 @@ from catalog.graphql.loaders import title_loader
 from catalog.models import Person as PersonModel
 from config.graphql.loaders import BatchLoad, field_loader
 from production import models
+from production.greenlight import scoring
 from production.greenlight.casting import casting_insights
 from production.greenlight.figures import (
     CastingInsight,
     Scorecard,
     scorecard_from_figures,
 )
+from production.greenlight.track_record import CalibrationBand, TrackRecord, track_record
 
 if TYPE_CHECKING:
     from catalog.graphql.types import PersonType, TitleType
@@ -197,6 +199,94 @@ class BudgetSectionType(SectionFields):
 
 
 @strawberry.type(
+    name="GreenlightCalibrationBand",
+    description=(
+        "The backtest's test-year titles whose score fell in a band, and how many of them "
+        "reached the top half of the outcome"
+    ),
+)
+class CalibrationBandType:
+    low: float = strawberry.field(description="The band's lowest score (included)")
+    high: float | None = strawberry.field(description="Its highest (excluded); null: no bound")
+    titles: int
+    in_top_half: float = strawberry.field(
+        description="Share (0-1) of the band's titles in the top half of the outcome"
+    )
+
+
+@strawberry.type(
+    name="GreenlightTrackRecord",
+    description=(
+        "How the scoring did when replayed on history (`manage.py backtest_greenlight`): "
+        "scored with only what existed before each title's release, against what audiences "
+        "went on to watch"
+    ),
+)
+class TrackRecordType:
+    measured_on: datetime.date
+    trained_on: str | None = strawberry.field(
+        description="Release years the weights were fitted on; null: chosen, not fitted"
+    )
+    tested_on: str = strawberry.field(description="Release years measured, e.g. '2004-2014'")
+    outcome: str = strawberry.field(description="What the score is meant to predict")
+    titles: int
+    spearman: float | None = strawberry.field(
+        description="Rank correlation of the score with the outcome on the test years; null "
+        "with too few titles to rank"
+    )
+    calibration: list[CalibrationBandType]
+
+
+@strawberry.type(name="GreenlightSectionWeight")
+class SectionWeightType:
+    section: str
+    weight: float
+
+
+@strawberry.type(name="GreenlightMethod", description="The scoring the scorecard was computed by")
+class MethodType:
+    version: int
+    weights: list[SectionWeightType]
+    greenlight_from: float = strawberry.field(description="A score from here greenlights")
+    pass_below: float = strawberry.field(description="A score under this passes")
+    track_record: TrackRecordType | None = strawberry.field(
+        description="Null while no backtest has measured this version"
+    )
+
+
+def _band(band: CalibrationBand) -> CalibrationBandType:
+    return CalibrationBandType(
+        low=band.low, high=band.high, titles=band.titles, in_top_half=band.in_top_half
+    )
+
+
+def _track_record(record: TrackRecord) -> TrackRecordType:
+    return TrackRecordType(
+        measured_on=record.measured_on,
+        trained_on=f"{record.trained_on[0]}-{record.trained_on[1]}" if record.trained_on else None,
+        tested_on=f"{record.tested_on[0]}-{record.tested_on[1]}",
+        outcome=record.outcome,
+        titles=record.titles,
+        spearman=record.spearman,
+        calibration=[_band(band) for band in record.calibration],
+    )
+
+
+def scoring_method() -> MethodType:
+    record = track_record()
+    return MethodType(
+        version=scoring.SCORING_VERSION,
+        weights=[
+            SectionWeightType(section=section, weight=weight)
+            for section, weight in scoring.SECTION_WEIGHTS.items()
+        ],
+        greenlight_from=scoring.GREENLIGHT_FROM,
+        pass_below=scoring.PASS_BELOW,
+        track_record=None if record is None else _track_record(record),
+    )
+
+
+@strawberry.type(
     name="GreenlightScorecard",
     description=(
         "The data-driven greenlight decision, as the worker computed it from the audience "
@@ -226,6 +316,21 @@ class GreenlightScorecardType:
     comparables: ComparablesSectionType
     talent: TalentSectionType
     budget: BudgetSectionType
+
+    @strawberry.field(description="The scoring this scorecard was computed by, and its record")
+    def method(self) -> MethodType:
+        return scoring_method()
+
+    @strawberry.field(
+        description=(
+            "The backtest's calibration band this score falls in: how often titles that "
+            "scored alike reached the top half; null without a score or a track record"
+        )
+    )
+    def score_band(self) -> CalibrationBandType | None:
+        record, score = track_record(), self.score.value
+        band = None if record is None or score is None else record.band_for(score)
+        return None if band is None else _band(band)
 
 
 @strawberry.type(

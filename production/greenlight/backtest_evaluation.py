@@ -8,6 +8,7 @@ fitted ones, and the baselines: each section's points alone, and a seeded random
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ from production.greenlight.backtest_metrics import (
     spearman,
     top_half,
 )
-from production.greenlight.backtest_outcomes import OUTCOMES, PRIMARY_OUTCOME
+from production.greenlight.backtest_outcomes import OUTCOME_MONTHS, OUTCOMES, PRIMARY_OUTCOME
+from production.greenlight.track_record import CalibrationBand, TrackRecord
 
 CURRENT = "scorecard, current weights"
 FITTED = "scorecard, fitted weights"
@@ -85,6 +87,28 @@ class BacktestResult:
         mine, _ = self.result(method, TEST).spearman[outcome]
         theirs, _ = self.result(baseline, TEST).spearman[outcome]
         return not math.isnan(mine) and (math.isnan(theirs) or mine > theirs)
+
+    def track_record(self, measured_on: datetime.date) -> TrackRecord:
+        """The test-year figures of the scorecard as the product scores it today."""
+        rho, titles = self.result(CURRENT, TEST).spearman[PRIMARY_OUTCOME]
+        return TrackRecord(
+            scoring_version=scoring.SCORING_VERSION,
+            measured_on=measured_on,
+            trained_on=None,  # the weights in use were chosen, not fitted
+            tested_on=self.test_years,
+            outcome=f"viewers in the {OUTCOME_MONTHS[0]} months after release",
+            titles=titles,
+            spearman=None if math.isnan(rho) else rho,
+            calibration=tuple(
+                CalibrationBand(
+                    low=band.low,
+                    high=None if math.isinf(band.high) else band.high,
+                    titles=band.titles,
+                    in_top_half=0.0 if math.isnan(band.in_top_half) else band.in_top_half,
+                )
+                for band in self.calibration[CURRENT]
+            ),
+        )
 
 
 def evaluate(

@@ -157,6 +157,10 @@ PRIVATE_TYPES = {
     "TalentRecord",
     "TrackRecordTitle",
     "GreenlightBudget",
+    "GreenlightMethod",
+    "GreenlightSectionWeight",
+    "GreenlightTrackRecord",
+    "GreenlightCalibrationBand",
 }
 STAFF_ONLY_FIELDS = {
     "Production",

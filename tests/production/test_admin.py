@@ -18,8 +18,11 @@ from django.utils import timezone
 
 from catalog.models import Credit, RoleType, TitleKind, TitleStatus
 from production.charts import date_ticks, format_usd
+from production.greenlight.track_record import track_record
 from production.models import (
     AuditionOutcome,
+    GreenlightRecommendation,
+    GreenlightScorecard,
     Production,
     Release,
     ShootDay,
@@ -295,6 +298,53 @@ def test_production_list_searches_title_names_and_filters_by_stage_and_demo(
 
     names = [production.title.name for production in response.context["cl"].result_list]
     assert sorted(names) == expected
+
+
+# ---------------------------------------------------------------------------------------
+# The greenlight scorecard, and how far its scoring can be trusted
+
+
+@pytest.mark.django_db
+def test_the_page_shows_the_scorecard_and_where_its_score_falls_in_the_backtest(
+    staff_client: Client,
+) -> None:
+    production = production_at(Stage.DEVELOPMENT)
+    GreenlightScorecard.objects.create(
+        production=production,
+        recommendation=GreenlightRecommendation.GREENLIGHT,
+        score=64.2,
+        reasons=["Demand: the target segments watch its genres 1.4x as much as everyone."],
+        figures={},
+        inputs_fingerprint="0" * 64,
+        computed_at=timezone.now(),
+    )
+    record = track_record()
+    assert record is not None
+    band = record.band_for(64.2)
+    assert band is not None
+
+    html = page(staff_client, change_url(production))
+
+    assert '<strong>Greenlight</strong>, score <span class="number">64</span> of 100' in html
+    assert "the target segments watch its genres 1.4x as much as everyone." in html
+    assert list(texts_within(html, tag="p", cls="greenlight-band").values()) == [
+        f"Titles that scored 60-70 reached the top half of {record.outcome} "
+        f"{round(band.in_top_half * 100)} % of the time ({band.titles:,} titles, "
+        f"{record.tested_on[0]}-{record.tested_on[1]})."
+    ]
+    (method,) = texts_within(html, tag="p", cls="greenlight-method").values()
+    assert method.startswith(f"Scoring version {record.scoring_version} (weights chosen by hand)")
+    assert f"Spearman {record.spearman:.2f}" in method
+
+
+@pytest.mark.django_db
+def test_the_page_says_when_the_worker_has_not_scored_the_production_yet(
+    staff_client: Client,
+) -> None:
+    html = page(staff_client, change_url(production_at(Stage.DEVELOPMENT)))
+
+    assert "No scorecard yet: the worker computes it" in html
+    assert not texts_within(html, tag="p", cls="greenlight-band")
 
 
 # ---------------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from production.greenlight.backtest_metrics import (
     spearman,
     top_half,
 )
+from production.greenlight.track_record import track_record_from
+from production.management.commands import backtest_greenlight
 from tests.audience.aggregates import refresh_aggregates
 from tests.factories import (
     AwardFactory,
@@ -167,6 +169,41 @@ def test_too_few_training_titles_to_fit_leave_the_current_weights(
     assert figures["test_years"] == [2010, 2011]
     assert figures["weights"] == figures["current_weights"] == scoring.SECTION_WEIGHTS
     assert figures["outcome"] == "viewers_12m"
+
+
+@pytest.mark.django_db
+def test_the_docs_and_the_scorecard_s_track_record_come_from_the_same_run(
+    history: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs, plot, record = tmp_path / "benchmarks.md", tmp_path / "plot.png", tmp_path / "record.json"
+    docs.write_text("# Benchmarks\n")
+    monkeypatch.setattr(backtest_greenlight, "DOCS", docs)
+    monkeypatch.setattr(backtest_greenlight, "PLOT", plot)
+    results = tmp_path / "results.json"
+
+    call_command(
+        "backtest_greenlight",
+        "--train-years=2008-2009",
+        "--test-years=2010-2011",
+        f"--results={results}",
+        f"--track-record={record}",
+        "--write-docs",
+        verbosity=0,
+    )
+
+    figures = json.loads(results.read_text())
+    written = track_record_from(json.loads(record.read_text()))
+    assert written.scoring_version == scoring.SCORING_VERSION
+    assert (written.trained_on, written.tested_on) == (None, (2010, 2011))
+    # one test-year title: too few to rank, in both
+    assert written.spearman is figures["test_spearman"]["scorecard, current weights"] is None
+    bands = figures["test_calibration"]["scorecard, current weights"]
+    assert [(b.low, b.titles) for b in written.calibration] == [
+        (band["low"], band["titles"]) for band in bands
+    ]
+    assert written.calibration[-1].high is None
+    assert "## Greenlight scorecard: backtest" in docs.read_text()
+    assert plot.stat().st_size > 0
 
 
 # ---------------------------------------------------------------------------------------

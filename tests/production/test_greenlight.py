@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time as clock
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +20,7 @@ from audience.models import ViewingEvent
 from catalog.models import Genre, Person, Title
 from config.celery import app as celery_app
 from production import services, tasks
+from production.greenlight import scoring
 from production.greenlight.figures import (
     ALL_VIEWERS,
     INSUFFICIENT_DATA,
@@ -46,6 +47,7 @@ from production.greenlight.scoring import (
     scorecard,
 )
 from production.greenlight.talent import award_bonus_for, rank_auditioned, talent_record
+from production.greenlight.track_record import CalibrationBand, TrackRecord, track_record
 from production.models import (
     CastingRole,
     GreenlightRecommendation,
@@ -952,3 +954,126 @@ def test_the_production_list_reads_the_scorecards_with_the_productions(count: in
     ]
     # session, account; the page of productions with their scorecards and the total count
     assert len(captured) == 3
+
+
+# ---------------------------------------------------------------------------------------
+# The scoring's track record
+
+METHOD = """
+query ($id: ID!) {
+  production(id: $id) {
+    greenlight {
+      method {
+        version greenlightFrom passBelow weights { section weight }
+        trackRecord {
+          trainedOn testedOn outcome titles spearman calibration { low high titles inTopHalf }
+        }
+      }
+      scoreBand { low high titles inTopHalf }
+    }
+  }
+}
+"""
+
+
+@pytest.fixture
+def fresh_track_record() -> Iterator[None]:
+    track_record.cache_clear()
+    yield
+    track_record.cache_clear()
+
+
+def scorecard_method(production: Production) -> dict[str, Any]:
+    data = data_of(
+        client_of(StaffUserFactory()), METHOD, {"id": to_base64("Production", production.pk)}
+    )
+    method: dict[str, Any] = data["production"]["greenlight"]
+    return method
+
+
+@pytest.mark.django_db
+def test_a_scorecard_says_which_scoring_made_it_and_how_that_scoring_did_on_history(
+    fresh_track_record: None,
+) -> None:
+    production = ProductionFactory()
+    stored_scorecard_of(production)  # a score of 73.1
+    record = track_record()
+    assert record is not None  # the backtest of the scoring in use ships with it
+
+    card = scorecard_method(production)
+
+    assert card["method"] == {
+        "version": scoring.SCORING_VERSION,
+        "greenlightFrom": scoring.GREENLIGHT_FROM,
+        "passBelow": scoring.PASS_BELOW,
+        "weights": [
+            {"section": section, "weight": weight}
+            for section, weight in scoring.SECTION_WEIGHTS.items()
+        ],
+        "trackRecord": {
+            "trainedOn": None,  # the weights in use were chosen, not fitted
+            "testedOn": f"{record.tested_on[0]}-{record.tested_on[1]}",
+            "outcome": "viewers in the 12 months after release",
+            "titles": record.titles,
+            "spearman": record.spearman,
+            "calibration": [
+                {"low": b.low, "high": b.high, "titles": b.titles, "inTopHalf": b.in_top_half}
+                for b in record.calibration
+            ],
+        },
+    }
+    top = record.calibration[-1]
+    assert (top.low, top.high) == (70.0, None)
+    assert card["scoreBand"] == {
+        "low": 70.0,
+        "high": None,
+        "titles": top.titles,
+        "inTopHalf": top.in_top_half,
+    }
+
+
+@pytest.mark.django_db
+def test_a_scoring_version_no_backtest_measured_has_no_track_record(
+    fresh_track_record: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    production = ProductionFactory()
+    stored_scorecard_of(production)
+    monkeypatch.setattr(scoring, "SCORING_VERSION", scoring.SCORING_VERSION + 1)
+
+    card = scorecard_method(production)
+
+    assert card["method"]["version"] == scoring.SCORING_VERSION
+    assert card["method"]["trackRecord"] is None
+    assert card["scoreBand"] is None
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [(0.0, "0-40"), (39.99, "0-40"), (60.0, "60-70"), (69.99, "60-70"), (100.0, "70+")],
+)
+def test_a_score_falls_in_one_calibration_band(score: float, band: str) -> None:
+    record = TrackRecord(
+        scoring_version=1,
+        measured_on=datetime(2026, 12, 7, tzinfo=UTC).date(),
+        trained_on=None,
+        tested_on=(2004, 2014),
+        outcome="viewers in the 12 months after release",
+        titles=30,
+        spearman=0.15,
+        calibration=(
+            CalibrationBand(0.0, 40.0, titles=10, in_top_half=0.1),
+            CalibrationBand(40.0, 60.0, titles=0, in_top_half=0.0),
+            CalibrationBand(60.0, 70.0, titles=8, in_top_half=0.375),
+            CalibrationBand(70.0, None, titles=12, in_top_half=0.5),
+        ),
+    )
+
+    found = record.band_for(score)
+
+    assert found is not None
+    assert found.label == band
+    assert record.in_words(65.0) == (
+        "Titles that scored 60-70 reached the top half of viewers in the 12 months after "
+        "release 38 % of the time (8 titles, 2004-2014)."
+    )
+    assert record.in_words(50.0) == "No test-year title scored 50: the backtest cannot say."

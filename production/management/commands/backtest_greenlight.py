@@ -46,6 +46,7 @@ from production.greenlight.backtest_outcomes import (
     PRIMARY_OUTCOME,
     Timeline,
 )
+from production.greenlight.track_record import TRACK_RECORD_FILE, track_record_save
 
 BASE_DIR = Path(settings.BASE_DIR)
 DOCS = BASE_DIR / "docs" / "benchmarks.md"
@@ -85,6 +86,13 @@ class Command(BaseCommand):
             "--results", type=Path, default=RESULTS, help="Where the fitted figures go (JSON)."
         )
         parser.add_argument(
+            "--track-record",
+            type=Path,
+            default=TRACK_RECORD_FILE,
+            help="With --write-docs, where the scorecard's track record goes: the test-year "
+            "figures of the scoring in use, which staff see beside every scorecard.",
+        )
+        parser.add_argument(
             "--titles",
             type=Path,
             help="Also write every replayed movie's section points, score and outcomes (CSV).",
@@ -93,7 +101,7 @@ class Command(BaseCommand):
             "--write-docs",
             action="store_true",
             help=f"Write the tables into {DOCS.name}, between {START} and {END}, and the "
-            f"plot into {PLOT.relative_to(BASE_DIR)}.",
+            f"plot {PLOT.name} into docs/images.",
         )
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -128,7 +136,11 @@ class Command(BaseCommand):
 
             section_replace(DOCS, start=START, end=END, text=text, heading=HEADING)
             score_against_outcome_plot(result, PLOT)
-            self.stdout.write(f"Wrote the tables into {DOCS} and the plot to {PLOT}")
+            track_record_save(result.track_record(timezone.localdate()), options["track_record"])
+            self.stdout.write(
+                f"Wrote the tables into {DOCS}, the plot to {PLOT} and the scorecard's track "
+                f"record to {options['track_record']}"
+            )
 
 
 def _in(year: int, years: tuple[int, int]) -> bool:
