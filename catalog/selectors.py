@@ -111,8 +111,7 @@ def person_list(*, user: Caller, filters: dict[str, Any] | None = None) -> Query
 def _invalid_filter(filterset: FilterSet) -> BadUserInput:
     """The first of a filter set's errors, naming the filter."""
     field, messages = next(iter(filter_errors(filterset).items()))
-    name = field.replace("_", " ")
-    return BadUserInput(f"Invalid {name} filter: {' '.join(messages)}", field=field)
+    return BadUserInput(f"Invalid filter {field}: {' '.join(messages)}", field=field)
 
 
 def genre_list() -> QuerySet[Genre]:

@@ -556,8 +556,8 @@ def _people(person_ids: Sequence[int | None], *, field: str) -> list[Person]:
 def _validated(instance: Work, *, fallback_field: str) -> Work:
     """The instance, if its fields and constraints hold; else BAD_USER_INPUT naming the field.
 
-    Errors on a field name the API's argument (camelCase); a constraint across fields
-    names `fallback_field`.
+    Errors on a field name the model's field (the GraphQL layer spells it as the API
+    does); a constraint across fields names `fallback_field`.
     """
     try:
         instance.full_clean()

@@ -35,9 +35,11 @@ def imports_in(path: Path) -> Iterator[Import]:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield Import(module, alias.name, node.lineno)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom):
+            # A relative import keeps its dots, which the rules refuse: they judge full names.
+            source = "." * node.level + (node.module or "")
             for alias in node.names:
-                yield Import(module, f"{node.module}.{alias.name}", node.lineno)
+                yield Import(module, f"{source}.{alias.name}", node.lineno)
 
 
 def every_import() -> list[Import]:
@@ -100,6 +102,11 @@ RULES: dict[str, Rule] = {
     "only the benchmarks import the benchmarks": lambda i: (
         not within(i.module, "benchmarks") and within(i.target, "benchmarks")
     ),
+    "nothing below the roof imports it": lambda i: (
+        not within(i.module, *ROOF, "benchmarks")
+        and within(i.target, "config.schema", "config.urls")
+    ),
+    "imports are absolute": lambda i: i.target.startswith("."),
 }
 
 
@@ -135,6 +142,10 @@ def test_the_rules_see_the_imports_they_judge() -> None:
         "only the benchmarks import the benchmarks": Import(
             "audience.tasks", "benchmarks.memory.peak", 1
         ),
+        "nothing below the roof imports it": Import(
+            "catalog.graphql.types", "config.schema.schema", 1
+        ),
+        "imports are absolute": Import("audience.services", "..models.Profile", 1),
     }
     allowed = [
         Import("catalog.graphql.types", "audience.graphql.loaders.popularity_loader", 1),

@@ -11,7 +11,7 @@ from strawberry_django.optimizer import optimize
 
 from audience import selectors
 from audience.models import SimilarTitle, TitlePopularity
-from audience.personalization import serving_rules as personalization
+from audience.personalization import serving_rules
 from config.graphql.loaders import BatchLoad, field_loader
 
 PopularityKey = tuple[int, str]
@@ -54,7 +54,7 @@ def _similar_titles_by_key(info: Info) -> BatchLoad[SimilarKey, list[SimilarTitl
             requests.setdefault((first, region), set()).add(title_id)
         found: dict[SimilarKey, list[SimilarTitle]] = {}
         for (first, region), title_ids in requests.items():
-            rows = personalization.similar_titles(title_ids, first=first, region=region)
+            rows = serving_rules.similar_titles(title_ids, first=first, region=region)
             for row in optimize(rows, info):
                 found.setdefault((row.title_id, first, region), []).append(row)
         return [found.get(key, []) for key in keys]

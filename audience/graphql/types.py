@@ -15,7 +15,7 @@ from strawberry_django.relay import DjangoListConnection
 from audience import access, models, selectors
 from audience.graphql.enums import AgeBand, Gender, RatingValue, ReasonKind, Top10Category
 from audience.graphql.regions import region_name
-from audience.personalization import serving_rules as personalization
+from audience.personalization import serving_rules
 from catalog.graphql.loaders import title_loader
 from catalog.visibility import titles_visible_to
 from config.graphql.arguments import ConnectionArguments, validated_page_size
@@ -122,7 +122,7 @@ class RecommendationType:
         watched = root.because_you_watched
         return RecommendationReasonType(
             kind=ReasonKind(root.reason),
-            text=personalization.reason_text(root.reason, watched.name if watched else None),
+            text=serving_rules.reason_text(root.reason, watched.name if watched else None),
             because_you_watched_id=root.because_you_watched_id,
         )
 
@@ -194,7 +194,7 @@ class ProfileType(relay.Node):
         self, root: models.Profile, info: Info, first: int = 10
     ) -> list[RecommendationType]:
         limit = validated_page_size(first, argument="first")
-        picks = optimize(personalization.recommendations_for(root), info)
+        picks = optimize(serving_rules.recommendations_for(root), info)
         return list(picks[:limit])  # type: ignore[arg-type]
 
     @classmethod

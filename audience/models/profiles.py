@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from catalog.models import Title
+from catalog.regions import validate_country_code
 
 
 class AgeBand(models.TextChoices):
@@ -40,7 +41,11 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profiles"
     )
     name = models.CharField(max_length=100)
-    region = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 country code")
+    region = models.CharField(
+        max_length=2,
+        validators=[validate_country_code],
+        help_text="ISO 3166-1 alpha-2 country code",
+    )
     language = models.CharField(max_length=8, default="en", help_text="BCP 47 code, e.g. 'en'")
     age_band = models.CharField(max_length=8, choices=AgeBand.choices)
     gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)

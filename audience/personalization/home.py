@@ -51,7 +51,7 @@ from audience.models import (
     TrendingEntry,
     ViewingEvent,
 )
-from audience.personalization import serving_rules as personalization
+from audience.personalization import serving_rules
 from catalog.models import Availability, Genre, MaturityRating, Title, TitleKind
 from catalog.regions import in_region
 from catalog.visibility import allowed_at_maturity_level, maturity_allows, public_shows
@@ -285,7 +285,7 @@ def _because_you_watched_rows(
     A row holds its recommendations, topped up with the title's similar titles that the
     profile has not watched.
     """
-    recommendations = personalization.recommendations_for(profile).filter(
+    recommendations = serving_rules.recommendations_for(profile).filter(
         reason=ReasonKind.BECAUSE_YOU_WATCHED, because_you_watched__isnull=False
     )
     groups: dict[int, _CandidateRow] = {}
@@ -295,7 +295,7 @@ def _because_you_watched_rows(
         if watched_id not in groups:
             groups[watched_id] = _CandidateRow(
                 HomeRowKind.BECAUSE_YOU_WATCHED,
-                personalization.reason_text(ReasonKind.BECAUSE_YOU_WATCHED, watched_name),
+                serving_rules.reason_text(ReasonKind.BECAUSE_YOU_WATCHED, watched_name),
                 [],
                 length,
                 because_you_watched_id=watched_id,

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 
 from catalog.models.titles import Title
+from catalog.regions import validate_country_code
 
 
 class ArtworkKind(models.TextChoices):
@@ -62,7 +63,7 @@ class Availability(models.Model):
     """
 
     title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="availabilities")
-    region = models.CharField(max_length=2)
+    region = models.CharField(max_length=2, validators=[validate_country_code])
     window_start = models.DateTimeField()
     window_end = models.DateTimeField(null=True, blank=True)
 

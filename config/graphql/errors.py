@@ -12,6 +12,7 @@ is replaced by a generic one; the caller gets the request id to quote instead.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -68,6 +69,15 @@ def api_field_name(field: str) -> str:
     return to_camel_case(field)
 
 
+def in_api_names(message: str, field: str) -> str:
+    """`message` with the domain's name of `field`, where it names it, spelt as the API does
+    ("Invalid filter available_in: ..." reads "Invalid filter availableIn: ...")."""
+    api_name = api_field_name(field)
+    if api_name == field:
+        return message
+    return re.sub(rf"\b{re.escape(field)}\b", api_name, message)
+
+
 def with_code(error: GraphQLError) -> GraphQLError:
     """Set `extensions.code` (and, for bad input, `extensions.field`) on an error."""
     extensions: dict[str, Any] = dict(error.extensions or {})
@@ -75,6 +85,7 @@ def with_code(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, ServiceError) and original.field:
         extensions["field"] = api_field_name(original.field)
+        error.message = in_api_names(error.message, original.field)
     if extensions["code"] == INTERNAL:
         _report_internal(error, extensions)
     if extensions["code"] == TIMEOUT:

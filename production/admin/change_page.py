@@ -17,8 +17,9 @@ from production.charts import (
     format_usd,
     timeline_svg,
 )
+from production.greenlight.figures import stored_scoring_version
 from production.greenlight.scoring import SCORING_VERSION
-from production.greenlight.track_record import track_record
+from production.greenlight.track_record import track_record_of
 from production.models import (
     STAGE_ORDER,
     BudgetLine,
@@ -73,11 +74,12 @@ class GreenlightPanel:
 def greenlight_panel(production: Production) -> GreenlightPanel:
     """The scorecard as the worker stored it, and how far its scoring can be trusted."""
     scorecard = GreenlightScorecard.objects.filter(production=production).first()
-    record = track_record()
+    version = SCORING_VERSION if scorecard is None else stored_scoring_version(scorecard.figures)
+    record = track_record_of(version)
     method = (
         record.summary
         if record is not None
-        else f"Scoring version {SCORING_VERSION} has not been backtested: its weights are unproven."
+        else f"Scoring version {version} has no backtest of its weights: they are unproven."
     )
     score = None if scorecard is None else scorecard.score
     in_words = None if record is None or score is None else record.in_words(score)

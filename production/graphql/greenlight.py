@@ -30,8 +30,9 @@ from production.greenlight.figures import (
     CastingInsight,
     Scorecard,
     scorecard_from_figures,
+    stored_scoring_version,
 )
-from production.greenlight.track_record import CalibrationBand, TrackRecord, track_record
+from production.greenlight.track_record import CalibrationBand, TrackRecord, track_record_of
 
 if TYPE_CHECKING:
     from catalog.graphql.types import PersonType, TitleType
@@ -209,8 +210,9 @@ class CalibrationBandType:
     low: float = strawberry.field(description="The band's lowest score (included)")
     high: float | None = strawberry.field(description="Its highest (excluded); null: no bound")
     titles: int
-    in_top_half: float = strawberry.field(
-        description="Share (0-1) of the band's titles in the top half of the outcome"
+    in_top_half: float | None = strawberry.field(
+        description="Share (0-1) of the band's titles in the top half of their release year "
+        "for the outcome; null when no title scored in the band"
     )
 
 
@@ -229,7 +231,17 @@ class TrackRecordType:
     )
     tested_on: str = strawberry.field(description="Release years measured, e.g. '2004-2014'")
     outcome: str = strawberry.field(description="What the score is meant to predict")
+    demand_basis: str = strawberry.field(
+        description="How demand was measured: history has no target segments"
+    )
     titles: int
+    decidable: int = strawberry.field(
+        description="Titles with data in enough sections for the scorecard to decide"
+    )
+    base_rate: float = strawberry.field(
+        description="Share (0-1) of all the test titles in the top half: what a band's share "
+        "compares with"
+    )
     spearman: float | None = strawberry.field(
         description="Rank correlation of the score with the outcome on the test years; null "
         "with too few titles to rank"
@@ -246,11 +258,17 @@ class SectionWeightType:
 @strawberry.type(name="GreenlightMethod", description="The scoring the scorecard was computed by")
 class MethodType:
     version: int
-    weights: list[SectionWeightType]
-    greenlight_from: float = strawberry.field(description="A score from here greenlights")
-    pass_below: float = strawberry.field(description="A score under this passes")
+    weights: list[SectionWeightType] = strawberry.field(
+        description="Empty for an earlier version than the one in use"
+    )
+    greenlight_from: float | None = strawberry.field(
+        description="A score from here greenlights; null for an earlier version"
+    )
+    pass_below: float | None = strawberry.field(
+        description="A score under this passes; null for an earlier version"
+    )
     track_record: TrackRecordType | None = strawberry.field(
-        description="Null while no backtest has measured this version"
+        description="Null while no backtest has measured this version as it scores"
     )
 
 
@@ -266,22 +284,27 @@ def _track_record(record: TrackRecord) -> TrackRecordType:
         trained_on=f"{record.trained_on[0]}-{record.trained_on[1]}" if record.trained_on else None,
         tested_on=f"{record.tested_on[0]}-{record.tested_on[1]}",
         outcome=record.outcome,
+        demand_basis=record.demand_basis,
         titles=record.titles,
+        decidable=record.decidable,
+        base_rate=record.base_rate,
         spearman=record.spearman,
         calibration=[_band(band) for band in record.calibration],
     )
 
 
-def scoring_method() -> MethodType:
-    record = track_record()
+def scoring_method(version: int) -> MethodType:
+    """The scoring of `version`: its weights and thresholds are known for the one in use."""
+    record = track_record_of(version)
+    in_use = version == scoring.SCORING_VERSION
     return MethodType(
-        version=scoring.SCORING_VERSION,
+        version=version,
         weights=[
             SectionWeightType(section=section, weight=weight)
-            for section, weight in scoring.SECTION_WEIGHTS.items()
+            for section, weight in (scoring.SECTION_WEIGHTS.items() if in_use else ())
         ],
-        greenlight_from=scoring.GREENLIGHT_FROM,
-        pass_below=scoring.PASS_BELOW,
+        greenlight_from=scoring.GREENLIGHT_FROM if in_use else None,
+        pass_below=scoring.PASS_BELOW if in_use else None,
         track_record=None if record is None else _track_record(record),
     )
 
@@ -316,10 +339,11 @@ class GreenlightScorecardType:
     comparables: ComparablesSectionType
     talent: TalentSectionType
     budget: BudgetSectionType
+    scoring_version: strawberry.Private[int]
 
     @strawberry.field(description="The scoring this scorecard was computed by, and its record")
     def method(self) -> MethodType:
-        return scoring_method()
+        return scoring_method(self.scoring_version)
 
     @strawberry.field(
         description=(
@@ -328,7 +352,7 @@ class GreenlightScorecardType:
         )
     )
     def score_band(self) -> CalibrationBandType | None:
-        record, score = track_record(), self.score.value
+        record, score = track_record_of(self.scoring_version), self.score.value
         band = None if record is None or score is None else record.band_for(score)
         return None if band is None else _band(band)
 
@@ -349,6 +373,7 @@ class CastingInsightType(TalentRecordType):
 @dataclass(frozen=True)
 class StoredScorecard(Scorecard):
     computed_at: datetime.datetime
+    scoring_version: int
 
 
 def stored_scorecard(production: models.Production) -> GreenlightScorecardType | None:
@@ -361,6 +386,7 @@ def stored_scorecard(production: models.Production) -> GreenlightScorecardType |
     return StoredScorecard(  # type: ignore[return-value]
         **{field.name: getattr(card, field.name) for field in fields(card)},
         computed_at=row.computed_at,
+        scoring_version=stored_scoring_version(row.figures),
     )
 
 

@@ -57,6 +57,11 @@ from production.greenlight.talent import attached_person
 MOMENTUM = "momentum"
 HOURS_PER_TITLE = "hours per title"
 DEMAND_SIGNALS = (MOMENTUM, HOURS_PER_TITLE)
+DEMAND_SIGNAL_WORDS = {
+    MOMENTUM: "the genres' share of the hours viewed against their share the year before",
+    HOURS_PER_TITLE: "the genres' share of the hours viewed against their share of the titles "
+    "watched",
+}
 
 SECTIONS = ("demand", "comparables", "talent", "budget")
 

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from production.greenlight import scoring
-from production.greenlight.backtest import DEMAND_SIGNALS, SECTIONS, ReplayedTitle
+from production.greenlight.backtest import (
+    DEMAND_SIGNAL_WORDS,
+    DEMAND_SIGNALS,
+    SECTIONS,
+    ReplayedTitle,
+)
 from production.greenlight.backtest_metrics import (
     CURRENT_THRESHOLDS,
     Band,
@@ -91,20 +96,27 @@ class BacktestResult:
     def track_record(self, measured_on: datetime.date) -> TrackRecord:
         """The test-year figures of the scorecard as the product scores it today."""
         rho, titles = self.result(CURRENT, TEST).spearman[PRIMARY_OUTCOME]
+        test = self.periods[TEST]
         return TrackRecord(
             scoring_version=scoring.SCORING_VERSION,
+            weights=dict(scoring.SECTION_WEIGHTS),
+            greenlight_from=scoring.GREENLIGHT_FROM,
+            pass_below=scoring.PASS_BELOW,
             measured_on=measured_on,
             trained_on=None,  # the weights in use were chosen, not fitted
             tested_on=self.test_years,
             outcome=f"viewers in the {OUTCOME_MONTHS[0]} months after release",
+            demand_basis=DEMAND_SIGNAL_WORDS[self.demand_signal],
             titles=titles,
+            decidable=test.decidable,
+            base_rate=test.in_top_half,
             spearman=None if math.isnan(rho) else rho,
             calibration=tuple(
                 CalibrationBand(
                     low=band.low,
                     high=None if math.isinf(band.high) else band.high,
                     titles=band.titles,
-                    in_top_half=0.0 if math.isnan(band.in_top_half) else band.in_top_half,
+                    in_top_half=None if math.isnan(band.in_top_half) else band.in_top_half,
                 )
                 for band in self.calibration[CURRENT]
             ),

@@ -236,6 +236,15 @@ class CastingInsight(TalentRecord):
 # Stored figures back into dataclasses
 
 
+# The stored figures name the scoring version that computed them; rows stored before they
+# did are of version 1, the only one there was.
+SCORING_VERSION_KEY = "scoring_version"
+
+
+def stored_scoring_version(figures: dict[str, Any]) -> int:
+    return int(figures.get(SCORING_VERSION_KEY, 1))
+
+
 def scorecard_from_figures(
     recommendation: str, reasons: list[str], figures: dict[str, Any]
 ) -> Scorecard:

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from production.greenlight import scoring as greenlight
+from production.greenlight.figures import SCORING_VERSION_KEY
 from production.greenlight.inputs import greenlight_inputs
 from production.models import GreenlightScorecard, Production
 
@@ -61,7 +62,7 @@ def scorecard_refresh(production_id: int) -> ScorecardRefresh:
                 "recommendation": card.recommendation,
                 "score": card.score.value,
                 "reasons": card.reasons,
-                "figures": card.figures(),
+                "figures": {**card.figures(), SCORING_VERSION_KEY: greenlight.SCORING_VERSION},
                 "inputs_fingerprint": fingerprint,
                 "computed_at": timezone.now(),
             },

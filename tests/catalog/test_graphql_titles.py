@@ -188,6 +188,21 @@ def test_page_sizes_outside_0_to_100_are_rejected_with_a_clear_error(
     assert body["errors"][0]["message"] == message
 
 
+def test_an_invalid_filter_is_named_as_the_api_names_it(db: None) -> None:
+    body = graphql(
+        Client(),
+        "query ($r: String) { titles(filters: {availableIn: $r}) { totalCount } }",
+        {"r": "U1"},
+    )
+
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert error["message"] == (
+        "Invalid filter availableIn: Expected a two-letter ISO 3166-1 region code such as US."
+    )
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "availableIn"}
+
+
 def test_nested_page_sizes_are_capped_too(db: None) -> None:
     TitleFactory()
     body = graphql(Client(), "{ titles { edges { node { cast(first: 500) { character } } } } }")

@@ -325,16 +325,21 @@ def test_the_page_shows_the_scorecard_and_where_its_score_falls_in_the_backtest(
 
     html = page(staff_client, change_url(production))
 
-    assert '<strong>Greenlight</strong>, score <span class="number">64</span> of 100' in html
+    assert '<strong>Greenlight</strong>, score <span class="number">64.2</span> of 100' in html
     assert "the target segments watch its genres 1.4x as much as everyone." in html
+    assert band.in_top_half is not None
     assert list(texts_within(html, tag="p", cls="greenlight-band").values()) == [
-        f"Titles that scored 60-70 reached the top half of {record.outcome} "
-        f"{round(band.in_top_half * 100)} % of the time ({band.titles:,} titles, "
+        f"Titles that scored 60-70 were in the top half of their release year for "
+        f"{record.outcome} {round(band.in_top_half * 100)} % of the time, against "
+        f"{round(record.base_rate * 100)} % of all the test titles ({band.titles:,} titles, "
         f"{record.tested_on[0]}-{record.tested_on[1]})."
     ]
     (method,) = texts_within(html, tag="p", cls="greenlight-method").values()
-    assert method.startswith(f"Scoring version {record.scoring_version} (weights chosen by hand)")
-    assert f"Spearman {record.spearman:.2f}" in method
+    assert method.startswith(
+        f"Scoring version {record.scoring_version} (weights chosen by hand), replayed on "
+        f"history: Spearman {record.spearman:.2f} with {record.outcome}"
+    )
+    assert f"{record.decidable:,} of the {record.titles:,} titles had data" in method
 
 
 @pytest.mark.django_db

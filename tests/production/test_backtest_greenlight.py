@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from catalog.models import ExternalIdSource, Genre, Title
 from production.greenlight import scoring
@@ -68,7 +68,7 @@ def history(db: None) -> dict[str, Any]:
     four earlier dramas watched in 2008 and comedies to share the viewing with."""
     drama, comedy = GenreFactory(name="Drama"), GenreFactory(name="Comedy")
     target = sample_movie("Night Train", 2010, drama, budget=20 * MILLION)
-    sample_movie("Harbour Lights", 2009, comedy)  # a training year's movie
+    sample_movie("Harbour Lights", 2008, comedy)  # a training year's movie
     earlier = [
         TitleFactory(name=f"Drama {n}", year=2005, genres=[drama], budget_usd=n * 10 * MILLION)
         for n in range(1, 5)
@@ -93,7 +93,7 @@ def backtest(tmp_path: Path, **options: Any) -> tuple[dict[str, dict[str, str]],
     call_command(
         "backtest_greenlight",
         "--train-years",
-        options.get("train", "2008-2009"),
+        options.get("train", "2007-2008"),
         "--test-years",
         options.get("test", "2010-2011"),
         "--titles",
@@ -165,10 +165,18 @@ def test_too_few_training_titles_to_fit_leave_the_current_weights(
 ) -> None:
     _, figures = backtest(tmp_path)
 
-    assert figures["train_years"] == [2008, 2009]
+    assert figures["train_years"] == [2007, 2008]
     assert figures["test_years"] == [2010, 2011]
     assert figures["weights"] == figures["current_weights"] == scoring.SECTION_WEIGHTS
     assert figures["outcome"] == "viewers_12m"
+
+
+@pytest.mark.django_db
+def test_training_years_whose_outcomes_reach_past_a_test_cut_off_are_refused() -> None:
+    # A 2009 movie's first 12 months are 2009, after the cut-off of a 2010 movie (1 January
+    # 2009): a fit on them would know what the test years could not.
+    with pytest.raises(CommandError, match="must end by 2008"):
+        call_command("backtest_greenlight", "--train-years=2007-2009", "--test-years=2010-2011")
 
 
 @pytest.mark.django_db
@@ -183,7 +191,7 @@ def test_the_docs_and_the_scorecard_s_track_record_come_from_the_same_run(
 
     call_command(
         "backtest_greenlight",
-        "--train-years=2008-2009",
+        "--train-years=2007-2008",
         "--test-years=2010-2011",
         f"--results={results}",
         f"--track-record={record}",

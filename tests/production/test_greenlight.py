@@ -966,7 +966,8 @@ query ($id: ID!) {
       method {
         version greenlightFrom passBelow weights { section weight }
         trackRecord {
-          trainedOn testedOn outcome titles spearman calibration { low high titles inTopHalf }
+          trainedOn testedOn outcome demandBasis titles decidable baseRate spearman
+          calibration { low high titles inTopHalf }
         }
       }
       scoreBand { low high titles inTopHalf }
@@ -1014,7 +1015,10 @@ def test_a_scorecard_says_which_scoring_made_it_and_how_that_scoring_did_on_hist
             "trainedOn": None,  # the weights in use were chosen, not fitted
             "testedOn": f"{record.tested_on[0]}-{record.tested_on[1]}",
             "outcome": "viewers in the 12 months after release",
+            "demandBasis": record.demand_basis,
             "titles": record.titles,
+            "decidable": record.decidable,
+            "baseRate": record.base_rate,
             "spearman": record.spearman,
             "calibration": [
                 {"low": b.low, "high": b.high, "titles": b.titles, "inTopHalf": b.in_top_half}
@@ -1037,12 +1041,32 @@ def test_a_scoring_version_no_backtest_measured_has_no_track_record(
     fresh_track_record: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     production = ProductionFactory()
-    stored_scorecard_of(production)
-    monkeypatch.setattr(scoring, "SCORING_VERSION", scoring.SCORING_VERSION + 1)
+    stored_scorecard_of(production)  # by the scoring version 1
+    monkeypatch.setattr(scoring, "SCORING_VERSION", 2)
 
     card = scorecard_method(production)
 
-    assert card["method"]["version"] == scoring.SCORING_VERSION
+    # the card is of a version whose weights the code no longer holds, and none is measured
+    assert card["method"] == {
+        "version": 1,
+        "greenlightFrom": None,
+        "passBelow": None,
+        "weights": [],
+        "trackRecord": None,
+    }
+    assert card["scoreBand"] is None
+
+
+@pytest.mark.django_db
+def test_weights_changed_since_the_backtest_have_no_track_record(
+    fresh_track_record: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    production = ProductionFactory()
+    stored_scorecard_of(production)
+    monkeypatch.setattr(scoring, "SECTION_WEIGHTS", {**scoring.SECTION_WEIGHTS, "budget": 0.0})
+
+    card = scorecard_method(production)
+
     assert card["method"]["trackRecord"] is None
     assert card["scoreBand"] is None
 
@@ -1054,15 +1078,21 @@ def test_a_scoring_version_no_backtest_measured_has_no_track_record(
 def test_a_score_falls_in_one_calibration_band(score: float, band: str) -> None:
     record = TrackRecord(
         scoring_version=1,
+        weights=dict(scoring.SECTION_WEIGHTS),
+        greenlight_from=60.0,
+        pass_below=40.0,
         measured_on=datetime(2026, 12, 7, tzinfo=UTC).date(),
         trained_on=None,
         tested_on=(2004, 2014),
         outcome="viewers in the 12 months after release",
+        demand_basis="hours per title",
         titles=30,
+        decidable=20,
+        base_rate=0.25,
         spearman=0.15,
         calibration=(
             CalibrationBand(0.0, 40.0, titles=10, in_top_half=0.1),
-            CalibrationBand(40.0, 60.0, titles=0, in_top_half=0.0),
+            CalibrationBand(40.0, 60.0, titles=0, in_top_half=None),
             CalibrationBand(60.0, 70.0, titles=8, in_top_half=0.375),
             CalibrationBand(70.0, None, titles=12, in_top_half=0.5),
         ),
@@ -1073,7 +1103,8 @@ def test_a_score_falls_in_one_calibration_band(score: float, band: str) -> None:
     assert found is not None
     assert found.label == band
     assert record.in_words(65.0) == (
-        "Titles that scored 60-70 reached the top half of viewers in the 12 months after "
-        "release 38 % of the time (8 titles, 2004-2014)."
+        "Titles that scored 60-70 were in the top half of their release year for viewers in "
+        "the 12 months after release 38 % of the time, against 25 % of all the test titles "
+        "(8 titles, 2004-2014)."
     )
-    assert record.in_words(50.0) == "No test-year title scored 50: the backtest cannot say."
+    assert record.in_words(50.0) == "No test-year title scored 50.0: the backtest cannot say."

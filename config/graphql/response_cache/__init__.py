@@ -15,5 +15,5 @@ stored with: a staff edit is visible in the very next response. Entries also exp
 after `GRAPHQL_RESPONSE_CACHE_SECONDS`, which bounds what no write announces (an
 availability window opening with the clock).
 
-`tables` watches the statements, `store` keeps the entries in Redis.
+`config.table_tokens` watches the statements, `store` keeps the entries in Redis.
 """

@@ -42,6 +42,7 @@ from production.greenlight.backtest_evaluation import (
 from production.greenlight.backtest_metrics import scorecard_score
 from production.greenlight.backtest_outcomes import (
     LEAD_YEARS,
+    OUTCOME_MONTHS,
     OUTCOMES,
     PRIMARY_OUTCOME,
     Timeline,
@@ -55,7 +56,9 @@ RESULTS = BASE_DIR / ".bench" / "greenlight-backtest.json"
 START = "<!-- greenlight-backtest:start -->"
 END = "<!-- greenlight-backtest:end -->"
 HEADING = "## Greenlight scorecard: backtest"
-TRAIN_YEARS = (1998, 2003)
+TRAIN_YEARS = (1998, 2002)
+# The fit ranks by the first outcome: viewers in the months after release.
+FITTED_OUTCOME_MONTHS = OUTCOME_MONTHS[0]
 TEST_YEARS = (2004, 2014)
 
 
@@ -107,8 +110,14 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         started = time.perf_counter()
         train_years, test_years = options["train_years"], options["test_years"]
-        if train_years[1] >= test_years[0]:
-            raise CommandError("The training years must all come before the test years.")
+        latest_train = latest_training_year(test_years[0])
+        if train_years[1] > latest_train:
+            raise CommandError(
+                f"The training years must end by {latest_train}: a {train_years[1]} movie's "
+                f"first {FITTED_OUTCOME_MONTHS} months are viewing after the cut-off of a "
+                f"{test_years[0]} movie ({LEAD_YEARS} year before its release), so the fit "
+                "would know what the test years could not."
+            )
         shift = sample_time_shift()
         movies = sample_movies(range(train_years[0], test_years[1] + 1))
         movies = [m for m in movies if _in(m.year, train_years) or _in(m.year, test_years)]
@@ -141,6 +150,13 @@ class Command(BaseCommand):
                 f"Wrote the tables into {DOCS}, the plot to {PLOT} and the scorecard's track "
                 f"record to {options['track_record']}"
             )
+
+
+def latest_training_year(first_test_year: int) -> int:
+    """The last release year whose fitted outcome is all seen before the earliest test
+    cut-off (1 January, LEAD_YEARS before the first test year)."""
+    outcome_years = math.ceil(FITTED_OUTCOME_MONTHS / 12)
+    return first_test_year - LEAD_YEARS - outcome_years
 
 
 def _in(year: int, years: tuple[int, int]) -> bool:
@@ -217,7 +233,9 @@ def report(result: BacktestResult, *, shift_days: float, seconds: float) -> str:
         "",
         f"Split by release year: weights and thresholds fitted on "
         f"{_years(result.train_years)} ({train.titles:,} movies), reported on "
-        f"{_years(result.test_years)} ({test.titles:,} movies). A movie is released on 1 "
+        f"{_years(result.test_years)} ({test.titles:,} movies); training ends by "
+        f"{latest_training_year(result.test_years[0])}, so that no training outcome is "
+        "viewing after a test movie's cut-off. A movie is released on 1 "
         f"January of its year and scored as of {LEAD_YEARS} year before; the sample's "
         f"events sit {shift_days:,.2f} days after the real dates (the import's shift, "
         "recovered from a stored event). The outcome the scorecard predicts is "
