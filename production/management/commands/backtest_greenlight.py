@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from audience.figures.history import sample_time_shift
+from audience.figures import sample_time_shift
 from config.docs_sections import section_replace
 from production.greenlight import scoring
 from production.greenlight.backtest import SECTIONS, ReplayedTitle, replay, sample_movies
