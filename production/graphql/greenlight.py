@@ -77,8 +77,14 @@ class FigureType:
 @strawberry.type(name="GreenlightGenreDemand")
 class GenreDemandType:
     genre: str
-    share: float = strawberry.field(description="Of the segment's genre hours (0-1)")
-    everyone_share: float = strawberry.field(description="Of all viewers' genre hours (0-1)")
+    share: float = strawberry.field(
+        description="Of the segment's genre hours (0-1); with no target segments, of all the "
+        "hours viewed"
+    )
+    everyone_share: float = strawberry.field(
+        description="Of all viewers' genre hours (0-1); with no target segments, the genre's "
+        "share of the titles watched"
+    )
     lift: float | None = strawberry.field(
         description="share / everyone's share; null when nobody watched the genre"
     )

@@ -52,6 +52,7 @@ from production.greenlight.history import (
     comparable_candidates_before,
     talent_history,
 )
+from production.greenlight.inputs import hours_per_title_shares
 from production.greenlight.talent import attached_person
 
 # Demand without target segments: the title's genres' share of the hours viewed in the
@@ -292,12 +293,12 @@ def _people(
 def _with_demand(
     inputs: GreenlightInputs, signal: str, as_of: AsOf, genres: list[str]
 ) -> GreenlightInputs:
-    """The inputs with demand as one pseudo-segment whose lift is the signal."""
+    """The inputs with demand as one pseudo-segment whose lift is the signal: "hours per
+    title" is what the product measures without target segments."""
+    if signal == HOURS_PER_TITLE:
+        return replace(inputs, demand=[hours_per_title_shares(as_of.genre_hours, genres)])
     hours = _shares(as_of.genre_hours, lambda genre: genre.seconds_viewed)
-    if signal == MOMENTUM:
-        against = _shares(as_of.genre_hours_before, lambda genre: genre.seconds_viewed)
-    else:
-        against = _shares(as_of.genre_hours, lambda genre: genre.titles_watched)
+    against = _shares(as_of.genre_hours_before, lambda genre: genre.seconds_viewed)
     shares = [
         GenreShare(genre, hours.get(genre, 0.0), against.get(genre, 0.0))
         for genre in genres

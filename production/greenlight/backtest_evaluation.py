@@ -103,7 +103,7 @@ class BacktestResult:
             greenlight_from=scoring.GREENLIGHT_FROM,
             pass_below=scoring.PASS_BELOW,
             measured_on=measured_on,
-            trained_on=None,  # the weights in use were chosen, not fitted
+            trained_on=scoring.WEIGHTS_FITTED_ON,
             tested_on=self.test_years,
             outcome=f"viewers in the {OUTCOME_MONTHS[0]} months after release",
             demand_basis=DEMAND_SIGNAL_WORDS[self.demand_signal],

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime
 
 from audience.figures import (
+    GenreViewing,
     Segment,
     ViewingWindow,
     genre_affinities,
+    genre_viewing,
     latest_viewing_day,
     title_views,
     typical_views_by_kind,
@@ -54,7 +56,7 @@ def greenlight_inputs(production: Production, *, today: datetime.date) -> Greenl
         window_start=window.start.isoformat(),
         window_end=window.end.isoformat(),
         target_segments=[str(target) for target in targets],
-        demand=genre_shares(targets, segments, genres),
+        demand=genre_shares(targets, segments, genres, window),
         comparables=comparables,
         typical_views={kind: typical.median_views for kind, typical in typical.items()},
         typical_titles={kind: typical.titles for kind, typical in typical.items()},
@@ -122,19 +124,47 @@ def production_facts(
 
 
 def genre_shares(
-    targets: list[TargetSegment], segments: list[Segment], genres: list[Genre]
+    targets: list[TargetSegment],
+    segments: list[Segment],
+    genres: list[Genre],
+    window: ViewingWindow,
 ) -> list[SegmentGenreShares]:
-    """Each target segment's (or all viewers') shares of the title's genres."""
-    labels = [str(target) for target in targets] or [ALL_VIEWERS]
+    """Each target segment's shares of the title's genres against everyone's; with no target
+    segments, the genres' shares of the hours viewed in the window against their shares of
+    the titles watched (`hours_per_title_shares`)."""
+    if not targets:
+        return [hours_per_title_shares(genre_viewing(window), [genre.name for genre in genres])]
     wanted = {genre.pk for genre in genres}
     return [
         SegmentGenreShares(
-            segment=label,
+            segment=str(target),
             genres=[
                 GenreShare(row.genre.name, row.share, row.everyone_share)
                 for row in affinities
                 if row.genre.pk in wanted
             ],
         )
-        for label, affinities in zip(labels, genre_affinities(segments or [Segment()]), strict=True)
+        for target, affinities in zip(targets, genre_affinities(segments), strict=True)
     ]
+
+
+def hours_per_title_shares(
+    viewing: dict[str, GenreViewing], genres: list[str]
+) -> SegmentGenreShares:
+    """All viewers' demand for `genres`: each genre's share of the hours viewed against its
+    share of the titles watched (a title of several genres counts towards each)."""
+    hours = _shares({name: genre.seconds_viewed for name, genre in viewing.items()})
+    titles = _shares({name: genre.titles_watched for name, genre in viewing.items()})
+    return SegmentGenreShares(
+        segment=ALL_VIEWERS,
+        genres=[
+            GenreShare(genre, hours.get(genre, 0.0), titles.get(genre, 0.0))
+            for genre in genres
+            if genre in hours or genre in titles
+        ],
+    )
+
+
+def _shares(amounts: dict[str, int]) -> dict[str, float]:
+    total = sum(amounts.values())
+    return {name: amount / total for name, amount in amounts.items()} if total else {}

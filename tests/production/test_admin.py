@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from catalog.models import Credit, RoleType, TitleKind, TitleStatus
 from production.charts import date_ticks, format_usd
+from production.greenlight.figures import SCORING_VERSION_KEY
+from production.greenlight.scoring import SCORING_VERSION
 from production.greenlight.track_record import track_record
 from production.models import (
     AuditionOutcome,
@@ -314,7 +316,7 @@ def test_the_page_shows_the_scorecard_and_where_its_score_falls_in_the_backtest(
         recommendation=GreenlightRecommendation.GREENLIGHT,
         score=64.2,
         reasons=["Demand: the target segments watch its genres 1.4x as much as everyone."],
-        figures={},
+        figures={SCORING_VERSION_KEY: SCORING_VERSION},
         inputs_fingerprint="0" * 64,
         computed_at=timezone.now(),
     )
@@ -335,9 +337,11 @@ def test_the_page_shows_the_scorecard_and_where_its_score_falls_in_the_backtest(
         f"{record.tested_on[0]}-{record.tested_on[1]})."
     ]
     (method,) = texts_within(html, tag="p", cls="greenlight-method").values()
+    assert record.trained_on is not None
+    first, last = record.trained_on
     assert method.startswith(
-        f"Scoring version {record.scoring_version} (weights chosen by hand), replayed on "
-        f"history: Spearman {record.spearman:.2f} with {record.outcome}"
+        f"Scoring version {record.scoring_version} (weights fitted on {first}-{last}), "
+        f"replayed on history: Spearman {record.spearman:.2f} with {record.outcome}"
     )
     assert f"{record.decidable:,} of the {record.titles:,} titles had data" in method
 

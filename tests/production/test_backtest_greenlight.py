@@ -202,7 +202,8 @@ def test_the_docs_and_the_scorecard_s_track_record_come_from_the_same_run(
     figures = json.loads(results.read_text())
     written = track_record_from(json.loads(record.read_text()))
     assert written.scoring_version == scoring.SCORING_VERSION
-    assert (written.trained_on, written.tested_on) == (None, (2010, 2011))
+    # the record is of the weights in use, fitted on the sample's years, not on these
+    assert (written.trained_on, written.tested_on) == (scoring.WEIGHTS_FITTED_ON, (2010, 2011))
     # one test-year title: too few to rank, in both
     assert written.spearman is figures["test_spearman"]["scorecard, current weights"] is None
     bands = figures["test_calibration"]["scorecard, current weights"]
@@ -293,7 +294,11 @@ def test_the_fit_sees_the_training_years_alone() -> None:
 
     # Talent and budget have no training data: they keep their weights; demand, which
     # ranks the training outcome exactly, takes the rest.
-    assert first.weights == {"demand": 0.6, "comparables": 0.0, "talent": 0.25, "budget": 0.15}
+    kept = {
+        "talent": scoring.SECTION_WEIGHTS["talent"],
+        "budget": scoring.SECTION_WEIGHTS["budget"],
+    }
+    assert first.weights == {"demand": 1 - sum(kept.values()), "comparables": 0.0, **kept}
     assert (second.weights, second.thresholds) == (first.weights, first.thresholds)
     assert first.result(FITTED, TEST).spearman != second.result(FITTED, TEST).spearman
     assert first.result(CURRENT, TEST).spearman != second.result(CURRENT, TEST).spearman

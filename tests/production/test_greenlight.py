@@ -25,6 +25,7 @@ from production.greenlight.figures import (
     ALL_VIEWERS,
     INSUFFICIENT_DATA,
     OK,
+    SCORING_VERSION_KEY,
     AttachedPerson,
     Figure,
     FigureInput,
@@ -205,15 +206,15 @@ def test_strong_demand_comparables_and_talent_greenlight_with_every_figure_trace
     assert card.budget.projected_views_per_million_usd.value == 20
     assert card.budget.index.value == 1.0
     assert card.budget.points == 50
-    # 0.3 x 66.67 + 0.3 x 100 + 0.25 x 62.5 + 0.15 x 50
-    assert card.score.value == pytest.approx(73.125)
+    # 0.6 x 66.67 + 0.15 x 100 + 0.25 x 62.5 + 0 x 50
+    assert card.score.value == pytest.approx(70.625)
     assert FigureInput("talent points", pytest.approx(62.5)) in card.score.inputs
-    assert card.reasons[-1] == "Score 73 is 60 or more: greenlight."
+    assert card.reasons[-1] == "Score 71 is 60 or more: greenlight."
 
 
 @pytest.mark.parametrize(
     ("made", "recommendation", "score"),
-    [(inputs, GREENLIGHT, 73.125), (par_inputs, DEVELOP, 50.0), (weak_inputs, PASS, 23.75)],
+    [(inputs, GREENLIGHT, 70.625), (par_inputs, DEVELOP, 50.0), (weak_inputs, PASS, 23.75)],
 )
 def test_each_recommendation_follows_from_the_weighted_score(
     made: Callable[[], GreenlightInputs], recommendation: str, score: float
@@ -227,7 +228,7 @@ def test_each_recommendation_follows_from_the_weighted_score(
 
 def four_sections(points: float) -> list[Section]:
     index = Figure(points / 50, "", [])
-    return [Section(OK, "", index, points, weight) for weight in (0.3, 0.3, 0.25, 0.15)]
+    return [Section(OK, "", index, points, weight) for weight in scoring.SECTION_WEIGHTS.values()]
 
 
 def test_the_thresholds_split_the_score_at_40_and_60() -> None:
@@ -268,18 +269,40 @@ def test_with_data_in_fewer_than_three_sections_the_production_develops_further(
     ]
 
 
-def test_without_target_segments_demand_is_measured_over_all_viewers_and_is_neutral() -> None:
+def test_without_target_segments_demand_weighs_the_genres_hours_against_their_titles() -> None:
+    # Drama and thriller take 40 % of the hours viewed and 30 % of the titles watched
     card = scorecard(
         inputs(
             target_segments=[],
-            demand=[shares(ALL_VIEWERS, ("Drama", 0.2, 0.2), ("Thriller", 0.1, 0.1))],
+            demand=[shares(ALL_VIEWERS, ("Drama", 0.3, 0.2), ("Thriller", 0.1, 0.1))],
         )
     )
 
     assert card.demand.basis == ALL_VIEWERS
-    assert card.demand.index.value == 1.0
-    assert card.demand.points == 50
-    assert "no target segments" in card.demand.summary
+    assert card.demand.index.value == pytest.approx(4 / 3)
+    assert card.demand.points == pytest.approx(200 / 3)
+    assert card.demand.summary == (
+        "Demand: with no target segments, Drama, Thriller draw 1.33x the share of the hours "
+        "viewed that they have of the titles watched."
+    )
+    (segment,) = card.demand.segments
+    assert segment.lift.formula == (
+        "sum of the genres' shares of the hours viewed / sum of their shares of the titles watched"
+    )
+
+
+def test_the_worker_measures_demand_without_target_segments_over_every_viewer(
+    night_train: Production,
+) -> None:
+    TargetSegment.objects.filter(production=night_train).delete()
+
+    scorecard_refresh(night_train.pk)
+
+    figures = GreenlightScorecard.objects.get(production=night_train).figures
+    # Drama: 15 of the 34 hours viewed (Crossing 6, Border 4, Atlas 2, Old Drama 3), and 4 of
+    # the 6 titles watched (those four, Carl's Hit and Comedy X)
+    assert figures["demand"]["basis"] == ALL_VIEWERS
+    assert figures["demand"]["index"]["value"] == pytest.approx((15 / 34) / (4 / 6))
 
 
 def test_a_title_without_genres_or_viewing_of_its_kind_has_no_demand_or_comparables() -> None:
@@ -524,7 +547,13 @@ def test_the_worker_computes_the_scorecard_from_the_aggregates_and_staff_read_it
     demand, comparables = 34 / 24, 4 / 3.5
     carl, dana = 8 / 3.5 + 0.25, 3 / 3.5
     talent = (carl + dana) / 2
-    expected = 0.3 * 50 * demand + 0.3 * 50 * comparables + 0.25 * 50 * talent + 0.15 * 50
+    weight = scoring.SECTION_WEIGHTS
+    expected = 50 * (
+        weight["demand"] * demand
+        + weight["comparables"] * comparables
+        + weight["talent"] * talent
+        + weight["budget"] * 1.0
+    )
     assert card.recommendation == GreenlightRecommendation.GREENLIGHT
     assert card.score == pytest.approx(expected)
 
@@ -918,7 +947,7 @@ def stored_scorecard_of(production: Production) -> None:
         recommendation=card.recommendation,
         score=card.score.value,
         reasons=card.reasons,
-        figures=card.figures(),
+        figures={**card.figures(), SCORING_VERSION_KEY: scoring.SCORING_VERSION},
         inputs_fingerprint=inputs_fingerprint(inputs()),
         computed_at=datetime.now(UTC),
     )
@@ -946,7 +975,7 @@ def test_the_production_list_reads_the_scorecards_with_the_productions(count: in
     cards = [edge["node"]["greenlight"] for edge in data["productions"]["edges"]]
     assert len(cards) == count
     assert all(card["recommendation"] == "GREENLIGHT" for card in cards)
-    assert [card["score"]["value"] for card in cards] == [pytest.approx(73.125)] * count
+    assert [card["score"]["value"] for card in cards] == [pytest.approx(70.625)] * count
     assert [t["name"] for t in cards[0]["comparables"]["titles"]] == [
         "Crossing",
         "Border",
@@ -1012,7 +1041,7 @@ def test_a_scorecard_says_which_scoring_made_it_and_how_that_scoring_did_on_hist
             for section, weight in scoring.SECTION_WEIGHTS.items()
         ],
         "trackRecord": {
-            "trainedOn": None,  # the weights in use were chosen, not fitted
+            "trainedOn": "1998-2002",  # the sample's years the weights in use were fitted on
             "testedOn": f"{record.tested_on[0]}-{record.tested_on[1]}",
             "outcome": "viewers in the 12 months after release",
             "demandBasis": record.demand_basis,
@@ -1041,14 +1070,15 @@ def test_a_scoring_version_no_backtest_measured_has_no_track_record(
     fresh_track_record: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     production = ProductionFactory()
-    stored_scorecard_of(production)  # by the scoring version 1
-    monkeypatch.setattr(scoring, "SCORING_VERSION", 2)
+    stored_scorecard_of(production)  # by the scoring version in use
+    stored = scoring.SCORING_VERSION
+    monkeypatch.setattr(scoring, "SCORING_VERSION", stored + 1)
 
     card = scorecard_method(production)
 
     # the card is of a version whose weights the code no longer holds, and none is measured
     assert card["method"] == {
-        "version": 1,
+        "version": stored,
         "greenlightFrom": None,
         "passBelow": None,
         "weights": [],
@@ -1063,7 +1093,8 @@ def test_weights_changed_since_the_backtest_have_no_track_record(
 ) -> None:
     production = ProductionFactory()
     stored_scorecard_of(production)
-    monkeypatch.setattr(scoring, "SECTION_WEIGHTS", {**scoring.SECTION_WEIGHTS, "budget": 0.0})
+    weights = scoring.SECTION_WEIGHTS
+    monkeypatch.setattr(scoring, "SECTION_WEIGHTS", {**weights, "budget": weights["budget"] + 0.1})
 
     card = scorecard_method(production)
 
