@@ -21,6 +21,7 @@ from django.db import connection
 from audience.figures.track_records import ViewingWindow
 from audience.importers.movielens_ratings import read_movielens_ratings
 from audience.models import ProfileSource, ViewingEvent
+from audience.popularity.query_plans import whole_table_joins
 
 
 def sample_time_shift() -> datetime.timedelta:
@@ -75,7 +76,8 @@ def genre_viewing(window: ViewingWindow) -> dict[str, GenreViewing]:
         JOIN catalog_genre g ON g.id = tg.genre_id
         GROUP BY g.name
     """
-    with connection.cursor() as cursor:
+    # A whole window of the catalog: no plan may hang on stale catalog statistics.
+    with whole_table_joins() as cursor:
         cursor.execute(sql, {"start": window.start, "end": window.end})
         rows = cursor.fetchall()
     return {name: GenreViewing(name, int(seconds), int(titles)) for name, seconds, titles in rows}
