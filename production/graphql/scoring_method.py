@@ -9,7 +9,12 @@ import datetime
 import strawberry
 
 from production.greenlight import scoring
-from production.greenlight.track_record import CalibrationBand, TrackRecord, track_record_of
+from production.greenlight.track_record import (
+    CalibrationBand,
+    TrackRecord,
+    track_record_of,
+    years_label,
+)
 
 
 @strawberry.type(
@@ -94,8 +99,8 @@ def band_type(band: CalibrationBand) -> CalibrationBandType:
 def _track_record(record: TrackRecord) -> TrackRecordType:
     return TrackRecordType(
         measured_on=record.measured_on,
-        trained_on=f"{record.trained_on[0]}-{record.trained_on[1]}" if record.trained_on else None,
-        tested_on=f"{record.tested_on[0]}-{record.tested_on[1]}",
+        trained_on=years_label(record.trained_on) if record.trained_on else None,
+        tested_on=years_label(record.tested_on),
         outcome=record.outcome,
         demand_basis=record.demand_basis,
         titles=record.titles,

@@ -52,7 +52,7 @@ from production.greenlight.history import (
     comparable_candidates_before,
     talent_history,
 )
-from production.greenlight.inputs import hours_per_title_shares
+from production.greenlight.inputs import genre_shares_of, hours_per_title_shares
 from production.greenlight.talent import attached_person
 
 # Demand without target segments: the title's genres' share of the hours viewed in the
@@ -297,21 +297,16 @@ def _with_demand(
     title" is what the product measures without target segments."""
     if signal == HOURS_PER_TITLE:
         return replace(inputs, demand=[hours_per_title_shares(as_of.genre_hours, genres)])
-    hours = _shares(as_of.genre_hours, lambda genre: genre.seconds_viewed)
-    against = _shares(as_of.genre_hours_before, lambda genre: genre.seconds_viewed)
+    hours = genre_shares_of({name: g.seconds_viewed for name, g in as_of.genre_hours.items()})
+    against = genre_shares_of(
+        {name: g.seconds_viewed for name, g in as_of.genre_hours_before.items()}
+    )
     shares = [
         GenreShare(genre, hours.get(genre, 0.0), against.get(genre, 0.0))
         for genre in genres
         if genre in hours or genre in against
     ]
     return replace(inputs, demand=[SegmentGenreShares(signal, shares)])
-
-
-def _shares(
-    by_genre: dict[str, GenreViewing], amount: Callable[[GenreViewing], int]
-) -> dict[str, float]:
-    total = sum(amount(genre) for genre in by_genre.values())
-    return {name: amount(genre) / total for name, genre in by_genre.items()} if total else {}
 
 
 def _replayed(

@@ -153,8 +153,8 @@ def hours_per_title_shares(
 ) -> SegmentGenreShares:
     """All viewers' demand for `genres`: each genre's share of the hours viewed against its
     share of the titles watched (a title of several genres counts towards each)."""
-    hours = _shares({name: genre.seconds_viewed for name, genre in viewing.items()})
-    titles = _shares({name: genre.titles_watched for name, genre in viewing.items()})
+    hours = genre_shares_of({name: genre.seconds_viewed for name, genre in viewing.items()})
+    titles = genre_shares_of({name: genre.titles_watched for name, genre in viewing.items()})
     return SegmentGenreShares(
         segment=ALL_VIEWERS,
         genres=[
@@ -165,6 +165,7 @@ def hours_per_title_shares(
     )
 
 
-def _shares(amounts: dict[str, int]) -> dict[str, float]:
+def genre_shares_of(amounts: dict[str, int]) -> dict[str, float]:
+    """Each genre's share of the total of `amounts` (empty when it is 0)."""
     total = sum(amounts.values())
     return {name: amount / total for name, amount in amounts.items()} if total else {}

@@ -79,24 +79,26 @@ class TrackRecord:
         return (
             f"Titles that scored {band.label} were in {TOP_HALF} for {self.outcome} "
             f"{_percent(band.in_top_half)} of the time, against {_percent(self.base_rate)} of "
-            f"all the test titles ({band.titles:,} titles, {_years(self.tested_on)})."
+            f"all the test titles ({band.titles:,} titles, {years_label(self.tested_on)})."
         )
 
     @property
     def summary(self) -> str:
-        fitted = f"fitted on {_years(self.trained_on)}" if self.trained_on else "chosen by hand"
+        fitted = (
+            f"fitted on {years_label(self.trained_on)}" if self.trained_on else "chosen by hand"
+        )
         correlation = "n/a" if self.spearman is None else f"{self.spearman:.2f}"
         return (
             f"Scoring version {self.scoring_version} (weights {fitted}), replayed on history: "
             f"Spearman {correlation} with {self.outcome} over {self.titles:,} titles released "
-            f"{_years(self.tested_on)}, measured {self.measured_on.isoformat()}. History has "
+            f"{years_label(self.tested_on)}, measured {self.measured_on.isoformat()}. History has "
             f"no target segments, so demand was measured by {self.demand_basis}; "
             f"{self.decidable:,} of the {self.titles:,} titles had data in the sections the "
             "scorecard needs to decide."
         )
 
 
-def _years(years: tuple[int, int]) -> str:
+def years_label(years: tuple[int, int]) -> str:
     return f"{years[0]}-{years[1]}"
 
 
