@@ -6,6 +6,7 @@ profile get FORBIDDEN; both before anything is read or written.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from audience.models import Profile
@@ -14,8 +15,14 @@ from config.errors import Forbidden, NotFound, Unauthenticated
 
 
 def require_signed_in(user: Caller) -> None:
+    signed_in_account(user)
+
+
+def signed_in_account(user: Caller) -> User:
+    """The caller's own account; UNAUTHENTICATED for an anonymous caller."""
     if user is None or not user.is_authenticated:
         raise Unauthenticated("Sign in to see or change a viewer profile.")
+    return user
 
 
 def may_act_for(user: Caller, profile: Profile) -> bool:

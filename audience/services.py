@@ -1,23 +1,34 @@
-"""Writes of the audience app: viewing events, ratings and My List."""
+"""Writes of the audience app: profiles, viewing events, ratings, My List and taste picks."""
 
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
-from audience.access import may_act_for, profile_for, require_signed_in
-from audience.models import MyListEntry, Profile, Rating, RatingValue
+from audience.access import may_act_for, profile_for, require_signed_in, signed_in_account
+from audience.models import AgeBand, MyListEntry, Profile, Rating, RatingValue, TastePick
 from audience.personalization.refresh import recommendations_due
 from catalog.models import Title, TitleKind
-from catalog.visibility import titles_visible_to
+from catalog.regions import COUNTRY_CODE_EXPECTED, is_country_code
+from catalog.visibility import (
+    ADULTS_ONLY_LEVEL,
+    allowed_at_maturity_level,
+    available_in,
+    public_titles,
+    titles_visible_to,
+)
 from config.access import Caller
+from config.celery.after_commit import send_after_commit
 from config.errors import (
     BAD_USER_INPUT,
     FORBIDDEN,
@@ -31,6 +42,79 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 LONGEST_SESSION_SECONDS = 24 * 60 * 60
 WATCHABLE_KINDS = (TitleKind.MOVIE, TitleKind.EPISODE)
 LISTABLE_KINDS = (TitleKind.MOVIE, TitleKind.SERIES)
+PROFILES_PER_ACCOUNT = 5
+LONGEST_PROFILE_NAME = 100
+# A BCP 47 tag as short as the column holds: "en", "pt-BR", "es-419".
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,4})?")
+MOST_TASTE_PICKS = 20
+
+
+def profile_create(
+    *,
+    user: Caller,
+    name: str,
+    region: str,
+    age_band: str,
+    maturity_level: int = ADULTS_ONLY_LEVEL,
+    language: str = "en",
+) -> Profile:
+    """A new viewer profile of the caller's own account; at most PROFILES_PER_ACCOUNT each.
+
+    The account's row is locked while its profiles are counted, so two creates at once
+    cannot make one too many. Bad input changes nothing.
+    """
+    account = signed_in_account(user)
+    profile = Profile(
+        account=account,
+        name=_profile_name(name),
+        region=_country_code(region),
+        age_band=_age_band(age_band),
+        maturity_level=_maturity_level(maturity_level),
+        language=_language(language),
+    )
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=account.pk).values("pk").get()
+        if Profile.objects.filter(account=account).count() >= PROFILES_PER_ACCOUNT:
+            raise BadUserInput(
+                f"An account holds at most {PROFILES_PER_ACCOUNT} profiles.", field="account"
+            )
+        profile.save()
+    return profile
+
+
+def _profile_name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= LONGEST_PROFILE_NAME:
+        raise BadUserInput(
+            f"A profile's name holds 1 to {LONGEST_PROFILE_NAME} characters.", field="name"
+        )
+    return name
+
+
+def _country_code(region: str) -> str:
+    if not is_country_code(region.strip()):
+        raise BadUserInput(COUNTRY_CODE_EXPECTED, field="region")
+    return region.strip().upper()
+
+
+def _age_band(age_band: str) -> str:
+    if age_band not in AgeBand.values:
+        raise BadUserInput(f"age_band is one of {', '.join(AgeBand.values)}.", field="age_band")
+    return age_band
+
+
+def _maturity_level(level: int) -> int:
+    if not 0 <= level <= ADULTS_ONLY_LEVEL:
+        raise BadUserInput(
+            f"maturity_level lies between 0 and {ADULTS_ONLY_LEVEL}.", field="maturity_level"
+        )
+    return level
+
+
+def _language(language: str) -> str:
+    if LANGUAGE_TAG.fullmatch(language) is None:
+        raise BadUserInput("Expected a language tag such as en or pt-BR.", field="language")
+    return language
 
 
 @dataclass(frozen=True)
@@ -230,3 +314,62 @@ def _listable_title(user: Caller, title_id: int) -> Title:
             f"Only movies and series can be rated or listed, not a {title.kind}.", field="title_id"
         )
     return title
+
+
+def taste_titles_choose(
+    *, user: Caller, profile_id: int, title_ids: Sequence[int]
+) -> list[TastePick]:
+    """Record the movies and series a profile picked as to its taste, and recompute its
+    recommendations at once (a worker, after the commit).
+
+    All or nothing: one title the profile may not see refuses the whole call. Choosing a
+    title again keeps its first pick.
+    """
+    profile = profile_for(user, profile_id)
+    _check_taste_titles(profile, title_ids)
+    picked_at = timezone.now()
+    with transaction.atomic():
+        # In key order, so two overlapping choices wait for each other, never deadlock.
+        TastePick.objects.bulk_create(
+            [
+                TastePick(profile=profile, title_id=title_id, picked_at=picked_at)
+                for title_id in sorted(title_ids)
+            ],
+            ignore_conflicts=True,
+        )
+        send_after_commit("audience.tasks.refresh_profile_recommendations", profile.pk)
+    return list(
+        TastePick.objects.filter(profile=profile, title_id__in=title_ids).select_related("title")
+    )
+
+
+def _check_taste_titles(profile: Profile, title_ids: Sequence[int]) -> None:
+    if not 1 <= len(title_ids) <= MOST_TASTE_PICKS:
+        raise BadUserInput(
+            f"Choose 1 to {MOST_TASTE_PICKS} titles at a time, not {len(title_ids)}.",
+            field="title_ids",
+        )
+    if len(set(title_ids)) != len(title_ids):
+        raise BadUserInput("title_ids names a title more than once.", field="title_ids")
+    viewable = available_in(profile.region) & allowed_at_maturity_level(profile.maturity_level)
+    found = {
+        title_id: (kind, may_watch)
+        for title_id, kind, may_watch in Title.objects.filter(public_titles(), pk__in=title_ids)
+        .annotate(may_watch=ExpressionWrapper(viewable, output_field=BooleanField()))
+        .values_list("pk", "kind", "may_watch")
+    }
+    for position, title_id in enumerate(title_ids):
+        if title_id not in found:
+            raise NotFound(f"title_ids[{position}] names no title.", field="title_ids")
+        kind, may_watch = found[title_id]
+        if kind not in LISTABLE_KINDS:
+            raise BadUserInput(
+                f"title_ids[{position}] is a {kind}: only movies and series can be picked.",
+                field="title_ids",
+            )
+        if not may_watch:
+            raise BadUserInput(
+                f"title_ids[{position}] is not available to this profile: not in its region "
+                "now, or above its maturity level.",
+                field="title_ids",
+            )

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import httpx
 import psutil
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from strawberry.relay import to_base64
 
-from audience import tasks
-from audience.models import RecommendationRun
+from audience import selectors, services, tasks
+from audience.models import AgeBand, Recommendation, RecommendationRun
 from audience.personalization import refresh as recommendations
 from benchmarks.audience_workers import http_server, session_cookies
 from benchmarks.memory import memory_peaks
@@ -120,7 +121,7 @@ def _celery_worker(concurrency: int) -> Iterator[psutil.Process]:
             "--concurrency",
             str(concurrency),
             "--loglevel",
-            "WARNING",
+            os.environ.get("BENCHMARK_WORKER_LOGLEVEL", "WARNING"),
             "--without-gossip",
             "--without-mingle",
         ],
@@ -162,6 +163,48 @@ def measure_profile_refresh(*, samples: int = 200) -> Latency:
         recommendations.refresh_profile(profile_id)
         seconds.append(time.perf_counter() - started)
     return Latency.of(seconds)
+
+
+def measure_new_profiles(*, samples: int = 50, concurrency: int = 2) -> Latency:
+    """A new profile picks three titles: from `taste_titles_choose` (whose commit sends the
+    refresh to a real worker) until the profile's full list is stored.
+
+    The three titles are drawn from the profile's onboarding titles; four profiles first
+    warm the worker's processes (each loads the model once). The profiles and their
+    accounts are deleted afterwards.
+    """
+    size: int = settings.RECOMMENDATIONS_PER_PROFILE
+    chooser = random.Random(11)
+    accounts = []
+    seconds = []
+    with _celery_worker(concurrency):
+        try:
+            for index in range(samples + 4):
+                account = get_user_model().objects.create_user(
+                    username=f"benchmark-new-profile-{index}"
+                )
+                accounts.append(account)
+                profile = services.profile_create(
+                    user=account, name="New", region="US", age_band=AgeBand.ADULT
+                )
+                offered = selectors.onboarding_titles(profile, first=12)
+                picks = [title.pk for title in chooser.sample(offered, min(3, len(offered)))]
+                started = time.perf_counter()
+                services.taste_titles_choose(user=account, profile_id=profile.pk, title_ids=picks)
+                _wait_for_list(profile.pk, size)
+                if index >= 4:
+                    seconds.append(time.perf_counter() - started)
+        finally:
+            get_user_model().objects.filter(pk__in=[a.pk for a in accounts]).delete()
+    return Latency.of(seconds)
+
+
+def _wait_for_list(profile_id: int, size: int, timeout: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while Recommendation.objects.filter(profile_id=profile_id).count() < size:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"Profile {profile_id} had no full list after {timeout:.0f} s")
+        time.sleep(0.01)
 
 
 def measure_home(*, samples: int = 200, port: int = 8766) -> Latency:

@@ -213,6 +213,15 @@ class MyListEntryFactory(DjangoModelFactory[audience.MyListEntry]):
     added_at = factory.LazyFunction(lambda: datetime.now(UTC))
 
 
+class TastePickFactory(DjangoModelFactory[audience.TastePick]):
+    class Meta:
+        model = audience.TastePick
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+    picked_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
 class RecommenderModelFactory(DjangoModelFactory[audience.RecommenderModel]):
     class Meta:
         model = audience.RecommenderModel
@@ -239,6 +248,17 @@ class RecommendationFactory(DjangoModelFactory[audience.Recommendation]):
     reason = audience.ReasonKind.BECAUSE_YOU_WATCHED
     because_you_watched = factory.SubFactory(TitleFactory)
     model = factory.SubFactory(RecommenderModelFactory)
+    computed_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+class NewTitleRecommendationFactory(DjangoModelFactory[audience.NewTitleRecommendation]):
+    class Meta:
+        model = audience.NewTitleRecommendation
+
+    profile = factory.SubFactory(ProfileFactory)
+    title = factory.SubFactory(TitleFactory)
+    rank = factory.Sequence(lambda n: n + 1)
+    score = 0.5
     computed_at = factory.LazyFunction(lambda: datetime.now(UTC))
 
 

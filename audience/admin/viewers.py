@@ -1,7 +1,7 @@
-"""Viewer profiles, their ratings and their My List.
+"""Viewer profiles, their ratings, their My List and their taste picks.
 
-Ratings and My List entries are the viewers' own: staff read them (and may delete one, e.g. on
-a viewer's request) but do not write them.
+Ratings, My List entries and taste picks are the viewers' own: staff read them (and may
+delete one, e.g. on a viewer's request) but do not write them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 
 from audience.admin.filters import RegionListFilter
 from audience.admin.pagination import BigTableAdmin
-from audience.models import MyListEntry, Profile, Rating, ViewingEvent
+from audience.models import MyListEntry, Profile, Rating, TastePick, ViewingEvent
 
 INLINE_ROWS = 20
 
@@ -68,6 +68,12 @@ class MyListInline(ViewerActivityInline):
     verbose_name_plural = f"My List (latest {INLINE_ROWS})"
 
 
+class TastePickInline(ViewerActivityInline):
+    model = TastePick
+    fields = ["title", "picked_at"]
+    verbose_name_plural = f"taste picks (latest {INLINE_ROWS})"
+
+
 class ProfileAdminForm(forms.ModelForm):
     """No Meta: `ProfileAdmin` builds the form's model and fields from its fieldsets."""
 
@@ -94,7 +100,7 @@ class ProfileAdmin(admin.ModelAdmin):
         ("Source", {"fields": ["source", "source_id", "created_at"]}),
         ("Activity", {"fields": ["activity"]}),
     ]
-    inlines = [RatingInline, MyListInline]
+    inlines = [RatingInline, MyListInline, TastePickInline]
 
     @admin.display(description="All activity")
     def activity(self, profile: Profile) -> SafeString:

@@ -1,4 +1,5 @@
-"""The audience's write API: viewing events, ratings and My List, for the profile's account."""
+"""The audience's write API: new profiles, and viewing events, ratings, My List and taste
+picks, for the profile's account."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import strawberry
 import strawberry_django
 from strawberry import Info, relay
 
-from audience import services
-from audience.graphql.enums import Device, RatingValue
+from audience import access, services
+from audience.graphql.enums import AgeBand, Device, RatingValue
 from audience.graphql.types import (
     MyListEntryType,
+    ProfileType,
     RatingType,
     RecordViewingEventsPayload,
     ViewingEventErrorType,
@@ -63,6 +65,53 @@ def _parsed_events(
 
 @strawberry.type
 class Mutation:
+    @strawberry_django.mutation(
+        handle_django_errors=False,
+        description=(
+            "Create a viewer profile on the signed-in account (at most 5 per account): a name "
+            "of 1-100 characters, an ISO 3166-1 alpha-2 region, a maturity level of 0-18"
+        ),
+    )
+    def create_profile(
+        self,
+        info: Info,
+        name: str,
+        region: str,
+        age_band: AgeBand,
+        maturity_level: int = 18,
+        language: str = "en",
+    ) -> ProfileType:
+        return services.profile_create(  # type: ignore[return-value]
+            user=info.context.request.user,
+            name=name,
+            region=region,
+            age_band=age_band.value,
+            maturity_level=maturity_level,
+            language=language,
+        )
+
+    @strawberry_django.mutation(
+        handle_django_errors=False,
+        description=(
+            "Pick 1-20 movies or series as to a profile's taste (see onboardingTitles); its "
+            "recommendations are recomputed from them at once. All or none: one title the "
+            "profile may not watch refuses the lot; picking a title again changes nothing"
+        ),
+    )
+    def choose_titles(
+        self, info: Info, profile_id: relay.GlobalID, title_ids: list[relay.GlobalID]
+    ) -> ProfileType:
+        user = info.context.request.user
+        profile_pk = node_pk(profile_id, type_name="Profile", field="profileId")
+        services.taste_titles_choose(
+            user=user,
+            profile_id=profile_pk,
+            title_ids=[
+                node_pk(title_id, type_name="Title", field="titleIds") for title_id in title_ids
+            ],
+        )
+        return access.profile_for(user, profile_pk)  # type: ignore[return-value]
+
     @strawberry_django.mutation(
         handle_django_errors=False,
         description=(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
@@ -23,10 +24,17 @@ from audience.graphql.types import (
 )
 from audience.models import Profile
 from audience.personalization import home
+from catalog.graphql.loaders import visible_titles
 from config.access import require_staff
 from config.graphql.arguments import NodeIdArguments, node_pk, validated_page_size
 
+if TYPE_CHECKING:
+    from catalog.graphql.types import TitleType
+
+Title = Annotated["TitleType", strawberry.lazy("catalog.graphql.types")]
+
 DEFAULT_TRENDING_SIZE = 10
+DEFAULT_ONBOARDING_SIZE = 12
 
 
 @strawberry.type
@@ -49,6 +57,23 @@ class Query:
             info.context.request.user, node_pk(profile_id, type_name="Profile", field="profileId")
         )
         return HomeType.of(home.home_screen(profile))
+
+    @strawberry_django.field(
+        description=(
+            "Popular movies and series for a new profile to pick its taste from (chooseTitles): "
+            "what its segment and region watch most, one per genre before any genre repeats, "
+            "none it may not watch, has watched or has picked; first: 1-30. Its account's or, "
+            "for staff, anyone's"
+        )
+    )
+    def onboarding_titles(
+        self, info: Info, profile_id: relay.GlobalID, first: int = DEFAULT_ONBOARDING_SIZE
+    ) -> list[Title]:
+        profile = access.profile_for(
+            info.context.request.user, node_pk(profile_id, type_name="Profile", field="profileId")
+        )
+        titles = optimize(visible_titles(info), info)
+        return selectors.onboarding_titles(profile, first=first, titles=titles)  # type: ignore[return-value]
 
     @strawberry_django.field(description="The signed-in account's viewer profiles")
     def my_profiles(self, info: Info) -> list[ProfileType]:

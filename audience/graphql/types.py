@@ -115,14 +115,16 @@ class RecommendationType:
     # Async, though it reads nothing: a sync resolver would run in a worker thread per row,
     # and the rows' `becauseYouWatched` loads would then trickle into several batches.
     @strawberry_django.field(
-        only=["reason", "because_you_watched_id", "because_you_watched__name"],
+        only=["reason", "because_you_watched_id", "because_you_watched__name", "link"],
         select_related=["because_you_watched"],
     )
     async def reason(self, root: models.Recommendation) -> RecommendationReasonType:
         watched = root.because_you_watched
         return RecommendationReasonType(
             kind=ReasonKind(root.reason),
-            text=serving_rules.reason_text(root.reason, watched.name if watched else None),
+            text=serving_rules.reason_text(
+                root.reason, watched.name if watched else None, root.link
+            ),
             because_you_watched_id=root.because_you_watched_id,
         )
 
@@ -145,8 +147,21 @@ class SimilarTitleType:
     )
     rank: int = strawberry_django.field(description="1 = the most similar")
     score: float = strawberry_django.field(
-        description="Cosine similarity of the two titles' viewers (0-1)"
+        description=(
+            "Cosine similarity of the two titles' viewers (0-1), or its prediction from their "
+            "metadata where one of them is new and has too little viewing"
+        )
     )
+
+    @strawberry_django.field(
+        only=["link"],
+        description=(
+            'Why it is similar: "Viewers also watched", or for a new title what the two '
+            'share ("Same director", "Shares 3 cast members")'
+        ),
+    )
+    async def reason(self, root: models.SimilarTitle) -> str:
+        return serving_rules.similarity_reason(root.link)
 
 
 @strawberry_django.type(

@@ -17,8 +17,10 @@ from audience.models.profiles import (
     ProfileSource,
     Rating,
     RatingValue,
+    TastePick,
 )
 from audience.models.recommendations import (
+    NewTitleRecommendation,
     ReasonKind,
     Recommendation,
     RecommendationChunk,
@@ -37,6 +39,7 @@ __all__ = [
     "Gender",
     "GenreSegmentHours",
     "MyListEntry",
+    "NewTitleRecommendation",
     "Profile",
     "ProfileSource",
     "Rating",
@@ -48,6 +51,7 @@ __all__ = [
     "RecommendationRun",
     "RecommenderModel",
     "SimilarTitle",
+    "TastePick",
     "TitlePopularity",
     "Top10Category",
     "Top10Entry",

@@ -1,4 +1,4 @@
-"""Who watches: accounts' viewer profiles, their ratings and their My List."""
+"""Who watches: accounts' viewer profiles, their ratings, their My List and their taste picks."""
 
 from __future__ import annotations
 
@@ -120,3 +120,24 @@ class MyListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile}: {self.title}"
+
+
+class TastePick(models.Model):
+    """A movie or series a new profile chose as to its taste: history for the recommender,
+    as if it had watched the title when it chose it."""
+
+    # The unique (profile, title) index serves lookups by profile.
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="taste_picks", db_index=False
+    )
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    picked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-picked_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "title"], name="taste_pick_once_per_title"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} picked {self.title}"

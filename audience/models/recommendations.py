@@ -89,8 +89,10 @@ class RecommendationChunk(models.Model):
 
 class ReasonKind(models.TextChoices):
     BECAUSE_YOU_WATCHED = "because_you_watched", "Because you watched"
+    BECAUSE_YOU_CHOSE = "because_you_chose", "Because you chose"
     POPULAR_IN_YOUR_COUNTRY = "popular_in_your_country", "Popular in your country"
     TRENDING_NOW = "trending_now", "Trending now"
+    NEW_LIKE_WATCHED = "new_like_watched", "New, like a title you watched"
 
 
 class Recommendation(models.Model):
@@ -120,6 +122,11 @@ class Recommendation(models.Model):
         db_index=False,
         db_constraint=False,
         help_text="The watched title that contributed most, for 'Because you watched'",
+    )
+    link = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="For a new title: what it shares with that title, e.g. 'director:1', 'cast:3'",
     )
     model = models.ForeignKey(
         RecommenderModel,
@@ -157,7 +164,15 @@ class SimilarTitle(models.Model):
         Title, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     rank = models.PositiveSmallIntegerField()
-    score = models.FloatField(help_text="Cosine similarity of their viewers (0-1)")
+    score = models.FloatField(
+        help_text="Cosine similarity of their viewers (0-1), or its prediction from their "
+        "metadata where one of them has too little viewing"
+    )
+    link = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="Predicted from metadata: what they share, e.g. 'director:1', 'cast:3'",
+    )
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -168,3 +183,31 @@ class SimilarTitle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title_id} ~ {self.similar_id} ({self.score:.2f})"
+
+
+class NewTitleRecommendation(models.Model):
+    """A title new on the service, ranked for a profile by the model: the home screen's
+    "New on the service" row. Written with the profile's recommendations."""
+
+    profile = models.ForeignKey(
+        Profile,
+        on_delete=models.CASCADE,
+        related_name="new_title_recommendations",
+        db_index=False,  # the unique (profile, rank) index serves lookups by profile
+        db_constraint=False,
+    )
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    rank = models.PositiveSmallIntegerField(help_text="1 = the best")
+    score = models.FloatField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["profile", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "rank"], name="new_title_unique_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} new #{self.rank}: {self.title_id}"

@@ -1,6 +1,7 @@
 """A profile's home screen: its rows in order, as title ids, in a fixed number of queries.
 
-Rows, in order: Continue Watching, the Top 10 in the profile's country, Trending now,
+Rows, in order: Continue Watching, the Top 10 in the profile's country, Trending now, New on
+the service (the new titles the model ranked for the profile),
 "Because you watched X" rows, then genre rows. Across the screen a title shows once (an
 episode counts as its series); every title but those the profile already started is
 available in its region now and allowed by its maturity level; empty rows are left out.
@@ -42,6 +43,7 @@ from audience import selectors
 from audience.figures import affinity
 from audience.models import (
     GLOBAL_REGION,
+    NewTitleRecommendation,
     Profile,
     ReasonKind,
     Recommendation,
@@ -87,6 +89,7 @@ class HomeRowKind(enum.Enum):
     CONTINUE_WATCHING = "continue_watching"
     TOP10 = "top10"
     TRENDING = "trending"
+    NEW_ON_SERVICE = "new_on_service"
     BECAUSE_YOU_WATCHED = "because_you_watched"
     GENRE = "genre"
 
@@ -156,7 +159,7 @@ class _Screen:
 
 
 def home_screen(profile: Profile) -> list[HomeRow]:
-    """The profile's home screen, in nine queries at most whatever its rows.
+    """The profile's home screen, in ten queries at most whatever its rows.
 
     A profile whose history names no genre takes one or two more: its segment's affinity.
     """
@@ -166,6 +169,7 @@ def home_screen(profile: Profile) -> list[HomeRow]:
         _continue_watching_row(profile, length),
         _top10_row(profile),
         _trending_row(profile, length),
+        _new_on_service_row(profile, length),
         *_because_you_watched_rows(profile, history, length),
         *_genre_rows(profile, history, length),
     ]
@@ -275,6 +279,16 @@ def _trending_row(profile: Profile, length: int) -> _CandidateRow:
         by_region[region].append(_Candidate(title_id, title_id))
     region = profile.region if by_region.get(profile.region) else GLOBAL_REGION
     return _CandidateRow(HomeRowKind.TRENDING, "Trending now", by_region[region], length)
+
+
+def _new_on_service_row(profile: Profile, length: int) -> _CandidateRow:
+    """Titles new on the service, in the order the model ranked them for the profile."""
+    title_ids = NewTitleRecommendation.objects.filter(profile=profile).order_by("rank")
+    candidates = [
+        _Candidate(title_id, title_id)
+        for title_id in title_ids.values_list("title_id", flat=True)[: _screen_capacity(length)]
+    ]
+    return _CandidateRow(HomeRowKind.NEW_ON_SERVICE, "New on the service", candidates, length)
 
 
 def _because_you_watched_rows(
@@ -474,7 +488,8 @@ def _screen_capacity(length: int) -> int:
     A source read this deep still fills its row after every other row took its titles and
     a row's worth turned out not to be available in the profile's country.
     """
-    rows = 2 + settings.HOME_BECAUSE_YOU_WATCHED_ROWS + settings.HOME_GENRE_ROWS + 1
+    # Continue Watching, Trending now, New on the service, the personal rows, a row more.
+    rows = 3 + settings.HOME_BECAUSE_YOU_WATCHED_ROWS + settings.HOME_GENRE_ROWS + 1
     return TOP10_LENGTH + length * rows
 
 

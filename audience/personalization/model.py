@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
+
+from audience.personalization.content import BLOCKS, ContentWeights
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,17 @@ class ItemModel:
     weights: np.ndarray  # float32 items x items; weights[j, i]: how j speaks for i
     parameters: Parameters
     version: int | None = None
-    _columns: dict[int, int] = field(default_factory=dict, repr=False)
+    # The content-to-viewing map learnt with the weights, and the factor that brings its
+    # scores to EASE's (see audience.personalization.blending.content_scale).
+    content: ContentWeights | None = None
+    content_scale: float = 0.0
+
+    def column_of(self, item_id: int) -> int | None:
+        """The item's column, or None if the model did not learn it."""
+        column = int(np.searchsorted(self.item_ids, item_id))
+        if column < len(self.item_ids) and self.item_ids[column] == item_id:
+            return column
+        return None
 
     def history(self, histories: Histories, profile_ids: np.ndarray) -> sp.csr_matrix:
         return history_matrix(
@@ -227,6 +239,14 @@ class ItemModel:
             parameters=np.array(
                 [self.parameters.l2, self.parameters.half_life, self.parameters.neighbours]
             ),
+            content_weights=(
+                np.zeros(0, np.float32) if self.content is None else self.content.weights
+            ),
+            content_fit=np.array(
+                [0, 0.0, 0.0]
+                if self.content is None
+                else [self.content.fit_pairs, self.content.fit_correlation, self.content_scale]
+            ),
         )
         return buffer.getvalue()
 
@@ -239,13 +259,27 @@ class ItemModel:
                 (stored["data"], stored["indices"], stored["indptr"]), shape=(n, n)
             ).toarray()
             l2, half_life, neighbours = stored["parameters"]
+            content, scale = _stored_content(stored)
         return cls(
             item_ids=item_ids,
             # Row-major: scoring reads whole rows (one per watched title).
             weights=np.ascontiguousarray(weights, dtype=np.float32),
             parameters=Parameters(float(l2), float(half_life), int(neighbours)),
             version=version,
+            content=content,
+            content_scale=scale,
         )
+
+
+def _stored_content(stored: Mapping[str, np.ndarray]) -> tuple[ContentWeights | None, float]:
+    """The content map stored with a model; none for models trained before it existed."""
+    if "content_weights" not in stored or len(stored["content_weights"]) != len(BLOCKS):
+        return None, 0.0
+    pairs, correlation, scale = stored["content_fit"]
+    weights = ContentWeights(
+        np.asarray(stored["content_weights"], dtype=np.float32), int(pairs), float(correlation)
+    )
+    return weights, float(scale)
 
 
 def train(histories: Histories, item_ids: np.ndarray, parameters: Parameters) -> ItemModel:

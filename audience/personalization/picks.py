@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy as np
+import scipy.sparse as sp
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -26,12 +27,19 @@ from django.db import connection
 from audience.models import (
     GLOBAL_REGION,
     ReasonKind,
+    SimilarTitle,
     TrendingEntry,
 )
+from audience.personalization.blending import FewTitlesBlend, served_order
 from audience.personalization.model import (
     Histories,
     ItemModel,
-    top_picks,
+)
+from audience.personalization.new_titles import (
+    NewTitles,
+    UnlearntHistory,
+    new_titles_of,
+    unlearnt_history,
 )
 from audience.personalization.training import UNIT_OF_TITLE
 from catalog.visibility import ADULTS_ONLY_LEVEL
@@ -52,8 +60,8 @@ class CatalogFacts:
 
     levels: dict[int, int] = field(default_factory=dict)
     regions: dict[int, frozenset[str]] = field(default_factory=dict)
-    # Per (model version, region, maturity level): which of the model's items may be shown.
-    masks: dict[tuple[int | None, str, int], np.ndarray] = field(default_factory=dict)
+    # Per (list of titles, region, maturity level): which of the list's titles may be shown.
+    masks: dict[tuple[object, str, int], np.ndarray] = field(default_factory=dict)
     fetched_at: float = 0.0
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -77,13 +85,19 @@ class CatalogFacts:
 
     def allowed_items(self, model: ItemModel, region: str, maturity_level: int) -> np.ndarray:
         """A boolean per model item: may it be shown in `region` at `maturity_level`?"""
-        key = (model.version, region, maturity_level)
+        return self.allowed(("model", model.version), model.item_ids, region, maturity_level)
+
+    def allowed(
+        self, list_key: object, title_ids: np.ndarray, region: str, maturity_level: int
+    ) -> np.ndarray:
+        """A boolean per title of a list that `list_key` names for as long as it holds."""
+        key = (list_key, region, maturity_level)
         with self.lock:
             if key not in self.masks:
                 self.masks[key] = np.fromiter(
-                    (self.allows(item, region, maturity_level) for item in model.item_ids.tolist()),
+                    (self.allows(title, region, maturity_level) for title in title_ids.tolist()),
                     dtype=bool,
-                    count=len(model.item_ids),
+                    count=len(title_ids),
                 )
             return self.masks[key]
 
@@ -121,6 +135,7 @@ class Pick:
     score: float
     reason: str
     because_you_watched: int | None = None
+    link: str = ""  # a new title's Link code: what it shares with because_you_watched
 
 
 def _cached(key: str, seconds: int, compute: Callable[[], T], *, fresh: bool = False) -> T:
@@ -237,17 +252,24 @@ class Viewer:
     maturity_level: int
 
 
-def recommend(
-    model: ItemModel | None, viewers: list[Viewer], histories: Histories
-) -> dict[int, list[Pick]]:
+@dataclass
+class Lists:
+    """Per profile: its recommendations, and the new titles ranked for it (best first)."""
+
+    picks: dict[int, list[Pick]]
+    new_titles: dict[int, list[Pick]] = field(default_factory=dict)
+
+
+def recommend(model: ItemModel | None, viewers: list[Viewer], histories: Histories) -> Lists:
     """Every viewer's picks, best first, by the serving rules of this module."""
     size = settings.RECOMMENDATIONS_PER_PROFILE
     profile_ids = np.array([viewer.id for viewer in viewers], dtype=np.int64)
     watched = _watched_by_profile(histories)
-    model_picks = _model_picks(model, viewers, profile_ids, histories, size)
+    lists = _model_picks(model, viewers, profile_ids, histories, size)
+    model_picks = lists.picks
     fills_needed = [viewer for viewer in viewers if len(model_picks[viewer.id]) < size]
     if not fills_needed:
-        return model_picks
+        return lists
     popular = popularity_lists()
     sources = {
         (viewer.region, viewer.age_band): (
@@ -265,7 +287,7 @@ def recommend(
             model_picks[viewer.id],
             size,
         )
-    return model_picks
+    return lists
 
 
 def _watched_by_profile(histories: Histories) -> dict[int, set[int]]:
@@ -283,36 +305,187 @@ def _model_picks(
     profile_ids: np.ndarray,
     histories: Histories,
     size: int,
-) -> dict[int, list[Pick]]:
-    picks: dict[int, list[Pick]] = {viewer.id: [] for viewer in viewers}
+) -> Lists:
+    lists = Lists(
+        picks={viewer.id: [] for viewer in viewers},
+        new_titles={viewer.id: [] for viewer in viewers},
+    )
     if model is None or len(model.item_ids) == 0 or len(histories) == 0:
-        return picks
+        return lists
     order = np.argsort(profile_ids)
     sorted_ids = profile_ids[order]
     history = model.history(histories, sorted_ids)
+    titles = np.bincount(
+        np.searchsorted(sorted_ids, histories.profile_ids), minlength=len(sorted_ids)
+    )
+    few = np.flatnonzero((titles > 0) & (titles < settings.RECOMMENDER_FEW_TITLES))
+    unlearnt = unlearnt_history(model, histories, sorted_ids, few)
     scores = model.scores(history)
-    _FACTS.ensure(model.item_ids.tolist())
+    if unlearnt is not None:
+        scores[unlearnt.rows] += unlearnt.scores(model)
+    new_title_factors = _few_titles_blended(
+        model, [viewers[i] for i in order.tolist()], history, scores, titles, few
+    )
+    new = new_titles_of(model)
+    new_scores = new.scores(model, history) * new_title_factors[:, None]
+    _FACTS.ensure([*model.item_ids.tolist(), *new.unknown_ids.tolist()])
+    unlearnt_rows = {} if unlearnt is None else {r: i for i, r in enumerate(unlearnt.rows)}
     for row, viewer_index in enumerate(order.tolist()):
         viewer = viewers[viewer_index]
         history_row = history[row]
-        if history_row.nnz == 0:
+        if history_row.nnz == 0 and row not in unlearnt_rows:
             continue
         allowed = _FACTS.allowed_items(model, viewer.region, viewer.maturity_level).copy()
         allowed[history_row.indices] = False
-        columns = top_picks(scores[row], allowed, size)
+        known = np.where(allowed, scores[row], -np.inf)
+        unknown = np.where(_allowed_new(new, viewer), new_scores[row], -np.inf)
+        order_of_list = served_order(
+            known, unknown, size=size, most_new=settings.RECOMMENDATION_NEW_TITLE_PICKS
+        )
+        explain = _Explainer(model, new, history_row, unlearnt, unlearnt_rows.get(row))
+        lists.picks[viewer.id] = explain.picks(order_of_list, known, unknown)
+        lists.new_titles[viewer.id] = _new_titles_row(model, new, history_row, known, unknown)
+    return lists
+
+
+def _allowed_new(new: NewTitles, viewer: Viewer) -> np.ndarray:
+    return _FACTS.allowed(
+        ("new", new.unknown_ids.tobytes()), new.unknown_ids, viewer.region, viewer.maturity_level
+    )
+
+
+def _few_titles_blended(
+    model: ItemModel,
+    viewers: list[Viewer],
+    history: sp.csr_matrix,
+    scores: np.ndarray,
+    titles: np.ndarray,
+    few: np.ndarray,
+) -> np.ndarray:
+    """Blend, in place, the scores of the `few` rows (profiles with fewer than
+    RECOMMENDER_FEW_TITLES titles) with their segment's viewing and their titles' similar
+    titles (`blending`).
+
+    Returns the factor per row that keeps new titles' scores (on EASE's scale) comparable:
+    the blend scales a profile's EASE scores to a best of 1.
+    """
+    factors = np.ones(len(titles), dtype=np.float32)
+    if len(few) == 0:
+        return factors
+    best = scores[few].max(axis=1)
+    factors[few] = np.where(best > 0, 1.0 / np.where(best > 0, best, 1.0), 1.0)
+    blend = FewTitlesBlend(
+        settings.RECOMMENDER_FEW_TITLES_PRIOR, settings.RECOMMENDER_NEIGHBOUR_WEIGHT
+    )
+    segment = _segment_scores(model, [viewers[row] for row in few.tolist()])
+    watched = sp.csr_matrix(history[few].astype(bool), dtype=np.float32)
+    neighbours = (watched @ _similar_of(model, history[few])).toarray()
+    scores[few] = blend.scores(scores[few], titles[few], segment, neighbours)
+    return factors
+
+
+def _segment_scores(model: ItemModel, viewers: list[Viewer]) -> np.ndarray:
+    """Each viewer's segment's share of viewing per model item (popularity_lists)."""
+    popular = popularity_lists()
+    scores = np.zeros((len(viewers), len(model.item_ids)), dtype=np.float32)
+    for row, viewer in enumerate(viewers):
+        for pick in popular_picks(viewer.region, viewer.age_band, popular):
+            column = model.column_of(pick.title_id)
+            if column is not None:
+                scores[row, column] = max(scores[row, column], pick.score)
+    return scores
+
+
+def _similar_of(model: ItemModel, history: sp.csr_matrix) -> sp.csr_matrix:
+    """Watched items x model items: the similar titles the workers stored, by cosine."""
+    watched = np.unique(history.indices)
+    rows = SimilarTitle.objects.filter(
+        title_id__in=model.item_ids[watched].tolist(), link=""
+    ).values_list("title_id", "similar_id", "score")
+    entries = [
+        (model.column_of(title), model.column_of(similar), score) for title, similar, score in rows
+    ]
+    kept = [(a, b, score) for a, b, score in entries if a is not None and b is not None]
+    n = len(model.item_ids)
+    if not kept:
+        return sp.csr_matrix((n, n), dtype=np.float32)
+    a, b, values = zip(*kept, strict=True)
+    return sp.csr_matrix((values, (a, b)), shape=(n, n), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class _Explainer:
+    """Why each pick of one profile's list: the title of its history that speaks most."""
+
+    model: ItemModel
+    new: NewTitles
+    history_row: sp.csr_matrix  # the profile's titles the model learnt
+    unlearnt: UnlearntHistory | None
+    unlearnt_index: int | None  # the profile's row in `unlearnt`, if it has such titles
+
+    def picks(
+        self, order: list[tuple[bool, int]], known: np.ndarray, unknown: np.ndarray
+    ) -> list[Pick]:
+        known_columns = np.array([c for is_new, c in order if not is_new], dtype=np.int64)
+        contributors = dict(
+            zip(known_columns.tolist(), self._contributors(known_columns).tolist(), strict=True)
+        )
+        picks = []
+        for is_new, column in order:
+            if is_new:
+                picks.append(self._new_pick(column, float(unknown[column])))
+            else:
+                picks.append(
+                    Pick(
+                        int(self.model.item_ids[column]),
+                        float(known[column]),
+                        ReasonKind.BECAUSE_YOU_WATCHED,
+                        contributors[column],
+                    )
+                )
+        return picks
+
+    def _contributors(self, columns: np.ndarray) -> np.ndarray:
+        """The watched (or picked) title behind each known column."""
         if len(columns) == 0:
-            continue
-        contributors = model.strongest_contributors(history_row, columns)
-        picks[viewer.id] = [
-            Pick(
-                int(model.item_ids[column]),
-                float(scores[row, column]),
-                ReasonKind.BECAUSE_YOU_WATCHED,
-                int(model.item_ids[contributor]),
-            )
-            for column, contributor in zip(columns.tolist(), contributors.tolist(), strict=True)
-        ]
-    return picks
+            return np.zeros(0, dtype=np.int64)
+        if self.history_row.nnz:
+            learnt = self.model.strongest_contributors(self.history_row, columns)
+            return self.model.item_ids[learnt]
+        assert self.unlearnt is not None and self.unlearnt_index is not None
+        return self.unlearnt.strongest(self.model, self.unlearnt_index, columns)
+
+    def _new_pick(self, column: int, score: float) -> Pick:
+        watched, link = self.new.link(self.model, self.history_row, column)
+        return Pick(
+            int(self.new.unknown_ids[column]),
+            score,
+            ReasonKind.NEW_LIKE_WATCHED,
+            watched,
+            "" if link is None else link.code(),
+        )
+
+
+def _new_titles_row(
+    model: ItemModel,
+    new: NewTitles,
+    history_row: sp.csr_matrix,
+    known: np.ndarray,
+    unknown: np.ndarray,
+) -> list[Pick]:
+    """The new titles the profile may watch, ranked by the model: EASE for those it learnt,
+    the content map for the others."""
+    scored = [(float(unknown[c]), int(t)) for c, t in enumerate(new.unknown_ids.tolist())]
+    for title_id in np.intersect1d(new.all_ids, model.item_ids).tolist():
+        column = model.column_of(title_id)
+        if column is not None:
+            scored.append((float(known[column]), title_id))
+    scored = [entry for entry in scored if np.isfinite(entry[0])]
+    scored.sort(key=lambda entry: (-entry[0], entry[1]))
+    return [
+        Pick(title_id, score, ReasonKind.NEW_LIKE_WATCHED)
+        for score, title_id in scored[: settings.HOME_ROW_LENGTH]
+    ]
 
 
 def _popularity_fill(

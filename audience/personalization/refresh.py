@@ -8,7 +8,7 @@ chunk of profiles; new viewing marks its profiles due (`recommendations_due`) an
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,15 +18,17 @@ from django.utils import timezone
 
 from audience.models import (
     Profile,
+    ReasonKind,
     Recommendation,
     RecommendationChunk,
     RecommendationRun,
     RecommenderModel,
+    TastePick,
 )
 from audience.personalization.model import (
     ItemModel,
 )
-from audience.personalization.picks import Pick, Viewer, popularity_lists, recommend
+from audience.personalization.picks import Lists, Pick, Viewer, popularity_lists, recommend
 from audience.personalization.training import latest_model, load_model, read_histories, train_model
 from audience.popularity.refresh import try_lock
 from config.planner_statistics import analyze_tables
@@ -58,12 +60,37 @@ def refresh_profiles(model: ItemModel | None, first_id: int, last_id: int) -> in
     if not viewers:
         return 0
     histories = read_histories(first_id, last_id)
-    picks = recommend(model, viewers, histories)
+    lists = recommend(model, viewers, histories)
+    _name_the_chosen(lists, first_id, last_id)
     with connection.cursor() as cursor:
         writable = _lock_profiles_to_write(cursor, [viewer.id for viewer in viewers], computed_at)
         cursor.execute("DELETE FROM audience_recommendation WHERE profile_id = ANY(%s)", [writable])
-        _copy_rows(cursor, picks, writable, model, computed_at)
+        cursor.execute(
+            "DELETE FROM audience_newtitlerecommendation WHERE profile_id = ANY(%s)", [writable]
+        )
+        _copy_rows(cursor, lists.picks, writable, model, computed_at)
+        _copy_new_title_rows(cursor, lists.new_titles, writable, computed_at)
     return len(writable)
+
+
+def _name_the_chosen(lists: Lists, first_id: int, last_id: int) -> None:
+    """A pick behind which stands a title the profile chose as to its taste (onboarding),
+    not one it watched, says so: "Because you chose Heat"."""
+    chosen = set(
+        TastePick.objects.filter(profile__id__range=(first_id, last_id)).values_list(
+            "profile_id", "title_id"
+        )
+    )
+    if not chosen:
+        return
+    for profile_id, picks in lists.picks.items():
+        picks[:] = [
+            replace(pick, reason=ReasonKind.BECAUSE_YOU_CHOSE)
+            if pick.reason == ReasonKind.BECAUSE_YOU_WATCHED
+            and (profile_id, pick.because_you_watched) in chosen
+            else pick
+            for pick in picks
+        ]
 
 
 def _lock_profiles_to_write(
@@ -93,7 +120,8 @@ def _copy_rows(
     computed_at: datetime,
 ) -> None:
     columns = (
-        "profile_id, title_id, rank, score, reason, because_you_watched_id, model_id, computed_at"
+        "profile_id, title_id, rank, score, reason, because_you_watched_id, link, model_id, "
+        "computed_at"
     )
     version = None if model is None else model.version
     with cursor.cursor.copy(f"COPY audience_recommendation ({columns}) FROM STDIN") as copy:
@@ -107,10 +135,24 @@ def _copy_rows(
                         pick.score,
                         str(pick.reason),
                         pick.because_you_watched,
+                        pick.link,
                         version if pick.because_you_watched else None,
                         computed_at,
                     )
                 )
+
+
+def _copy_new_title_rows(
+    cursor: CursorWrapper,
+    rows: dict[int, list[Pick]],
+    profile_ids: list[int],
+    computed_at: datetime,
+) -> None:
+    columns = "profile_id, title_id, rank, score, computed_at"
+    with cursor.cursor.copy(f"COPY audience_newtitlerecommendation ({columns}) FROM STDIN") as copy:
+        for profile_id in profile_ids:
+            for rank, pick in enumerate(rows.get(profile_id, ()), start=1):
+                copy.write_row((profile_id, pick.title_id, rank, pick.score, computed_at))
 
 
 # ---------------------------------------------------------------------------------------

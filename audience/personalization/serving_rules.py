@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from audience.models import Profile, ReasonKind, Recommendation, SimilarTitle, ViewingEvent
+from audience.personalization.content import Link, link_text
 from catalog.visibility import (
     allowed_at_maturity_level,
     available_in,
@@ -63,13 +64,40 @@ def recommendations_for(profile: Profile) -> QuerySet[Recommendation]:
     )
 
 
-def reason_text(kind: str, because_you_watched: str | None = None) -> str:
-    """The line a front end shows with a recommendation: "Because you watched Heat"."""
+def reason_text(kind: str, because_you_watched: str | None = None, link: str = "") -> str:
+    """The line a front end shows with a recommendation: "Because you watched Heat", or for
+    a new title "New: same director as Heat"."""
+    if kind == ReasonKind.NEW_LIKE_WATCHED:
+        return _new_title_reason(because_you_watched, Link.parse(link))
+    if kind == ReasonKind.BECAUSE_YOU_CHOSE and because_you_watched:
+        return f"Because you chose {because_you_watched}"
     if kind == ReasonKind.BECAUSE_YOU_WATCHED and because_you_watched:
         return f"Because you watched {because_you_watched}"
     if kind == ReasonKind.BECAUSE_YOU_WATCHED:
         return "Recommended for you"
     return str(ReasonKind(kind).label)
+
+
+def _new_title_reason(watched: str | None, link: Link | None) -> str:
+    if watched is None:
+        return "New on the service"
+    if link is None:
+        return f"New, for viewers of {watched}"
+    joiner = "as" if link.kind in ("director", "writer") else "with"
+    if link.kind in ("genres", "synopsis"):
+        joiner = "to"
+    text = link_text(link)
+    if link.kind in ("genres", "synopsis"):
+        return f"New: {text}, like {watched}"
+    return f"New: {text} {joiner} {watched}"
+
+
+def similarity_reason(link: str) -> str:
+    """Why a title is in another's similar titles: its viewers', or what they share."""
+    parsed = Link.parse(link)
+    if parsed is None:
+        return "Viewers also watched"
+    return link_text(parsed).capitalize()
 
 
 def similar_titles(

@@ -18,19 +18,24 @@ from audience.models import (
     RatingValue,
     RecommenderModel,
 )
+from audience.personalization.blending import content_scale
+from audience.personalization.content import coviewing_cosine, fit_weights
 from audience.personalization.model import (
     Histories,
     ItemModel,
     Parameters,
     Watched,
     histories_from,
+    history_matrix,
     most_watched_items,
 )
 from audience.personalization.model import train as train_weights
+from audience.personalization.title_features import read_title_features
 
 logger = logging.getLogger(__name__)
 
 METHOD = "ease-recency"
+CONTENT_SCALE_PROFILES = 2000
 
 # How much a rating moves a watched title's weight in the profile's history; tuned on the
 # MovieLens validation split (docs/benchmarks.md).
@@ -44,14 +49,22 @@ RATING_FACTORS: dict[int, float] = {
 UNIT_OF_TITLE = "CASE WHEN t.kind = 'episode' THEN season.parent_id ELSE t.id END"
 
 # Per profile and movie or series: when it last watched it (epoch seconds) and its
-# rating of it (0 if none).
+# rating of it (0 if none). A taste pick (always a movie or series) counts as watching the
+# title when it was picked.
 _WATCHED = f"""
     WITH watched AS (
-        SELECT e.profile_id, {UNIT_OF_TITLE} AS item_id, MAX(e.started_at) AS last_watched
-        FROM audience_viewingevent e
-        JOIN catalog_title t ON t.id = e.title_id
-        LEFT JOIN catalog_title season ON season.id = t.parent_id
-        WHERE e.profile_id BETWEEN %s AND %s
+        SELECT profile_id, item_id, MAX(seen_at) AS last_watched
+        FROM (
+            SELECT e.profile_id, {UNIT_OF_TITLE} AS item_id, e.started_at AS seen_at
+            FROM audience_viewingevent e
+            JOIN catalog_title t ON t.id = e.title_id
+            LEFT JOIN catalog_title season ON season.id = t.parent_id
+            WHERE e.profile_id BETWEEN %s AND %s
+            UNION ALL
+            SELECT p.profile_id, p.title_id, p.picked_at
+            FROM audience_tastepick p
+            WHERE p.profile_id BETWEEN %s AND %s
+        ) history
         GROUP BY 1, 2
     )
     SELECT w.profile_id, w.item_id, FLOOR(EXTRACT(EPOCH FROM w.last_watched))::bigint,
@@ -70,7 +83,7 @@ def read_watched(first_profile_id: int = 0, last_profile_id: int = 2**62) -> Wat
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(
-            f"COPY ({_WATCHED}) TO STDOUT", [first_profile_id, last_profile_id]
+            f"COPY ({_WATCHED}) TO STDOUT", [first_profile_id, last_profile_id] * 2
         ) as copy,
     ):
         text = b"".join(bytes(block) for block in copy)
@@ -102,9 +115,10 @@ def train_model() -> RecommenderModel:
         min_viewers=settings.RECOMMENDER_MIN_VIEWERS,
     )
     model = train_weights(histories, items, model_parameters())
+    learn_content(model, histories)
     stored = RecommenderModel.objects.create(
         method=METHOD,
-        parameters=model.parameters.as_dict(),
+        parameters={**model.parameters.as_dict(), "content": _content_summary(model)},
         trained_at=timezone.now(),
         training_seconds=time.perf_counter() - started,
         profiles=len(np.unique(histories.profile_ids)),
@@ -114,6 +128,36 @@ def train_model() -> RecommenderModel:
     )
     logger.info("Trained %s on %d pairs, %d items", stored, len(histories), len(items))
     return stored
+
+
+def learn_content(model: ItemModel, histories: Histories) -> None:
+    """Fit the content-to-viewing map on the model's titles, and its scale to EASE's.
+
+    The scale is measured on up to CONTENT_SCALE_PROFILES profiles, enough for a median.
+    """
+    profile_ids = np.unique(histories.profile_ids)
+    binary = history_matrix(histories, profile_ids, model.item_ids, half_life=None)
+    features = read_title_features(model.item_ids)
+    model.content = fit_weights(features, model.item_ids, coviewing_cosine(binary))
+    sample = profile_ids[:: max(1, len(profile_ids) // CONTENT_SCALE_PROFILES)]
+    history = model.history(histories, sample)
+    rows = features.rows(model.item_ids)
+    model.content_scale = content_scale(
+        model.scores(history),
+        model.content.profile_scores(features, history, rows, rows),
+        settings.RECOMMENDATIONS_PER_PROFILE,
+    )
+
+
+def _content_summary(model: ItemModel) -> dict[str, object]:
+    if model.content is None:
+        return {}
+    return {
+        "weights": model.content.as_dict(),
+        "fit_pairs": model.content.fit_pairs,
+        "fit_correlation": round(model.content.fit_correlation, 4),
+        "scale": model.content_scale,
+    }
 
 
 def load_model(version: int) -> ItemModel:
@@ -128,5 +172,11 @@ def _load_model(database: str, version: int) -> ItemModel:
 
 
 def latest_model() -> ItemModel | None:
-    version = RecommenderModel.objects.order_by("-id").values_list("id", flat=True).first()
+    """The newest model with its weights (a row whose weights were emptied is a record)."""
+    version = (
+        RecommenderModel.objects.exclude(weights=b"")
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
     return None if version is None else load_model(version)

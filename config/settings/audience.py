@@ -39,6 +39,16 @@ RECOMMENDATION_CATALOG_CACHE_SECONDS = env_int("RECOMMENDATION_CATALOG_CACHE_SEC
 RECOMMENDATION_POPULARITY_CACHE_SECONDS = env_int(
     "RECOMMENDATION_POPULARITY_CACHE_SECONDS", 60 * 60
 )
+# A title is new on the service this many days after its first window opens; until it
+# has viewing enough to be learnt, the content model places it (at most this many per list).
+RECOMMENDATION_NEW_TITLE_DAYS = env_int("RECOMMENDATION_NEW_TITLE_DAYS", 90)
+RECOMMENDATION_NEW_TITLE_PICKS = env_int("RECOMMENDATION_NEW_TITLE_PICKS", 5)
+# Profiles with fewer titles get EASE blended with their segment and their titles' similar
+# titles; the prior (in titles) and the neighbours' weight are tuned by
+# evaluate_recommendations (docs/benchmarks.md).
+RECOMMENDER_FEW_TITLES = env_int("RECOMMENDER_FEW_TITLES", 10)
+RECOMMENDER_FEW_TITLES_PRIOR = env_float("RECOMMENDER_FEW_TITLES_PRIOR", 1.0)
+RECOMMENDER_NEIGHBOUR_WEIGHT = env_float("RECOMMENDER_NEIGHBOUR_WEIGHT", 1.0)
 SIMILAR_TITLES_PER_TITLE = env_int("SIMILAR_TITLES_PER_TITLE", 20)
 # Two titles are similar only if at least this many profiles watched both.
 SIMILAR_TITLES_MIN_COVIEWERS = env_int("SIMILAR_TITLES_MIN_COVIEWERS", 3)

@@ -17,7 +17,11 @@ from production.charts import (
     format_usd,
     timeline_svg,
 )
-from production.greenlight.figures import stored_scoring_version
+from production.greenlight.figures import (
+    likely_segments_in_words,
+    stored_likely_segments,
+    stored_scoring_version,
+)
 from production.greenlight.scoring import SCORING_VERSION
 from production.greenlight.track_record import track_record_of
 from production.models import (
@@ -69,6 +73,7 @@ class GreenlightPanel:
     scorecard: GreenlightScorecard | None  # None until the worker has computed it
     method: str  # the scoring and its backtest, in words
     score_in_words: str | None  # where the score falls in the backtest's calibration
+    viewers_like_these: str | None  # the segments the title is likely to reach, in words
 
 
 def greenlight_panel(production: Production) -> GreenlightPanel:
@@ -83,7 +88,13 @@ def greenlight_panel(production: Production) -> GreenlightPanel:
     )
     score = None if scorecard is None else scorecard.score
     in_words = None if record is None or score is None else record.in_words(score)
-    return GreenlightPanel(scorecard=scorecard, method=method, score_in_words=in_words)
+    likely = [] if scorecard is None else stored_likely_segments(scorecard.figures)
+    return GreenlightPanel(
+        scorecard=scorecard,
+        method=method,
+        score_in_words=in_words,
+        viewers_like_these=likely_segments_in_words(likely),
+    )
 
 
 def production_timeline(

@@ -35,6 +35,7 @@ from production.greenlight.figures import (
     CastingInsight,
     Scorecard,
     scorecard_from_figures,
+    segment_label,
     stored_scoring_version,
 )
 from production.greenlight.track_record import track_record_of
@@ -113,14 +114,53 @@ class SectionFields:
     weight: float = strawberry.field(description="The section's weight in the score")
 
 
+async def _title(info: Info, title_id: int) -> Title | None:
+    return await title_loader(info).load(title_id)  # type: ignore[return-value]
+
+
+@strawberry.type(
+    name="GreenlightViewersLikeThese",
+    description=(
+        "A viewer segment the title is likely to reach: its share of the viewing of the "
+        "known titles the title's metadata makes it most like (each weighted by how alike), "
+        "against its share of all viewing. Evidence: it does not move the score"
+    ),
+)
+class LikelySegmentType:
+    age_band: str | None = strawberry.field(description="Null: every age band")
+    gender: str | None = strawberry.field(
+        description="Null: every gender; empty: the viewers who gave none"
+    )
+    region: str | None = strawberry.field(description="Null: every region")
+    share: float = strawberry.field(description="Of the likely audience's viewing (0-1)")
+    everyone_share: float = strawberry.field(description="Of all viewing (0-1)")
+    lift: float = strawberry.field(description="share / everyone's share")
+    viewers: int = strawberry.field(
+        description="Viewers of the titles alike, counted once per title and day"
+    )
+    title_ids: strawberry.Private[list[int]]
+
+    @strawberry.field(description="'18-24 in FR', '55+ women', 'viewers in GB'")
+    def segment(self) -> str:
+        return segment_label(self.age_band, self.gender, self.region)
+
+    @strawberry.field(
+        description="The titles alike that bring the segment the most viewing; a deleted "
+        "title is left out"
+    )
+    async def titles(self, info: Info) -> list[Title]:
+        found = await title_loader(info).load_many(self.title_ids)
+        return [title for title in found if title is not None]  # type: ignore[misc]
+
+
 @strawberry.type(name="GreenlightDemand")
 class DemandSectionType(SectionFields):
     basis: DemandBasis
     segments: list[SegmentDemandType]
-
-
-async def _title(info: Info, title_id: int) -> Title | None:
-    return await title_loader(info).load(title_id)  # type: ignore[return-value]
+    viewers_like_these: list[LikelySegmentType] = strawberry.field(
+        description="The segments the title is likely to reach, highest lift first, each a "
+        "different audience; empty without a recommender model or titles alike"
+    )
 
 
 @strawberry.type(name="GreenlightComparable")

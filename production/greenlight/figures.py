@@ -81,6 +81,48 @@ class AttachedPerson:
 
 
 @dataclass(frozen=True)
+class LikelySegment:
+    """A viewer segment the title is likely to reach, by the known titles its metadata makes
+    it most like (`audience.figures.viewers_like_these`): evidence shown, never scored."""
+
+    age_band: str | None  # None: every age band
+    gender: str | None  # None: every gender; "": the viewers who gave none
+    region: str | None  # None: every region
+    share: float  # of the likely audience's viewing
+    everyone_share: float  # of all viewing
+    lift: float  # share / everyone_share
+    viewers: int  # of the titles alike, once per title and day
+    title_ids: list[int]  # the titles alike that bring the segment the most viewing
+
+    @property
+    def segment(self) -> str:
+        return segment_label(self.age_band, self.gender, self.region)
+
+
+_GENDER_WORDS = {
+    "female": "women",
+    "male": "men",
+    "non_binary": "non-binary viewers",
+    "": "viewers who gave no gender",
+}
+
+
+def segment_label(age_band: str | None, gender: str | None, region: str | None) -> str:
+    """A segment in words: "18-24 in FR", "55+ women", "viewers in GB"."""
+    gender_words = None if gender is None else _GENDER_WORDS.get(gender, gender)
+    who = " ".join(part for part in (age_band, gender_words) if part) or "viewers"
+    return f"{who} in {region}" if region else who
+
+
+def likely_segments_in_words(segments: list[LikelySegment]) -> str | None:
+    """ "Viewers like these: 18-24 in FR (lift 3.2), 55+ in GB (lift 1.4)."; None for none."""
+    if not segments:
+        return None
+    listed = ", ".join(f"{s.segment} (lift {s.lift:.1f})" for s in segments)
+    return f"Viewers like these: {listed}."
+
+
+@dataclass(frozen=True)
 class GreenlightInputs:
     production: ProductionFacts
     window_start: str
@@ -94,6 +136,8 @@ class GreenlightInputs:
     # The era the comparables came from: years either side of the comparison year (None:
     # the first band tried, greenlight.ERA_BANDS_YEARS[0]).
     era_band_years: int | None = None
+    # Shown with demand, never scored; none without a recommender model (and in backtests).
+    viewers_like_these: list[LikelySegment] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------
@@ -143,6 +187,9 @@ class Section:
 class DemandSection(Section):
     basis: str  # TARGET_SEGMENTS or ALL_VIEWERS
     segments: list[SegmentDemand]
+    # Evidence beside the index, which it does not move. Scorecards stored before it have
+    # none.
+    viewers_like_these: list[LikelySegment] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -245,6 +292,12 @@ def stored_scoring_version(figures: dict[str, Any]) -> int:
     return int(figures.get(SCORING_VERSION_KEY, 1))
 
 
+def stored_likely_segments(figures: dict[str, Any]) -> list[LikelySegment]:
+    """The viewers like these a scorecard row stores with its demand (none before them)."""
+    stored = figures.get("demand", {}).get("viewers_like_these", [])
+    return [_from_json(LikelySegment, segment) for segment in stored]
+
+
 def scorecard_from_figures(
     recommendation: str, reasons: list[str], figures: dict[str, Any]
 ) -> Scorecard:
@@ -257,7 +310,14 @@ def _from_json(kind: Any, data: Any) -> Any:
         return None
     if is_dataclass(kind) and isinstance(kind, type):
         hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _from_json(hints[f.name], data[f.name]) for f in fields(kind)})
+        # A field added since the row was stored keeps its default.
+        return kind(
+            **{
+                f.name: _from_json(hints[f.name], data[f.name])
+                for f in fields(kind)
+                if f.name in data
+            }
+        )
     origin = typing.get_origin(kind)
     arguments = typing.get_args(kind)
     if origin is list:

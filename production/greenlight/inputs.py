@@ -15,6 +15,7 @@ from audience.figures import (
     latest_viewing_day,
     title_views,
     typical_views_by_kind,
+    viewers_like_these,
 )
 from catalog.models import Genre, Title
 from production import selectors
@@ -23,6 +24,7 @@ from production.greenlight.figures import (
     ALL_VIEWERS,
     GenreShare,
     GreenlightInputs,
+    LikelySegment,
     ProductionFacts,
     SegmentGenreShares,
     ViewedTitle,
@@ -72,7 +74,25 @@ def greenlight_inputs(production: Production, *, today: datetime.date) -> Greenl
             for person in talent
         ],
         era_band_years=era_band_years,
+        viewers_like_these=likely_segments(title.pk),
     )
+
+
+def likely_segments(title_id: int) -> list[LikelySegment]:
+    """The segments the title is likely to reach, by the known titles most like it."""
+    return [
+        LikelySegment(
+            age_band=reach.age_band,
+            gender=reach.gender,
+            region=reach.region,
+            share=reach.share,
+            everyone_share=reach.everyone_share,
+            lift=reach.lift,
+            viewers=reach.viewers,
+            title_ids=list(reach.title_ids),
+        )
+        for reach in viewers_like_these(title_id)
+    ]
 
 
 def watched_comparables(

@@ -221,7 +221,13 @@ def demand_section(inputs: GreenlightInputs) -> DemandSection:
             statistics.fmean(lift.value or 0.0 for lift in lifts), DEMAND_INDEX_FORMULA, lifts
         )
         common = _scored("demand", _demand_summary(inputs, basis, index), index)
-    return DemandSection(**common, basis=basis, segments=segments)
+    # Viewers like these are evidence for staff: they ride along and weigh nothing.
+    return DemandSection(
+        **common,
+        basis=basis,
+        segments=segments,
+        viewers_like_these=inputs.viewers_like_these,
+    )
 
 
 def _segment_demand(shares: SegmentGenreShares, formula: str) -> SegmentDemand:

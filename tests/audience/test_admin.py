@@ -51,6 +51,7 @@ from tests.factories import (
     SeasonFactory,
     SeriesFactory,
     StaffUserFactory,
+    TastePickFactory,
     TitleFactory,
     ViewerFactory,
     ViewingEventFactory,
@@ -646,28 +647,34 @@ def test_profile_changelist_search_and_filters(
 
 
 @pytest.mark.django_db
-def test_profile_page_shows_latest_ratings_and_my_list_read_only(staff_client: Client) -> None:
+def test_profile_page_shows_latest_ratings_my_list_and_taste_picks_read_only(
+    staff_client: Client,
+) -> None:
     profile = ProfileFactory(name="Ada")
     for index in range(22):
         RatingFactory(profile=profile, title=TitleFactory(name=f"Rated {index:02d}"))
     MyListEntryFactory(profile=profile, title=TitleFactory(name="Saved for later"))
+    TastePickFactory(profile=profile, title=TitleFactory(name="Picked at sign-up"))
     RatingFactory(title=TitleFactory(name="Someone else's"))
 
     with CaptureQueriesContext(connection) as captured:
         response = staff_client.get(reverse("admin:audience_profile_change", args=[profile.pk]))
 
     assert response.status_code == 200
-    ratings, my_list = (inline.formset for inline in response.context["inline_admin_formsets"])
+    ratings, my_list, taste_picks = (
+        inline.formset for inline in response.context["inline_admin_formsets"]
+    )
     assert [form.instance.title.name for form in ratings.forms] == [
         f"Rated {index:02d}" for index in range(21, 1, -1)
     ]
     assert [form.instance.title.name for form in my_list.forms] == ["Saved for later"]
+    assert [form.instance.title.name for form in taste_picks.forms] == ["Picked at sign-up"]
     html = response.content.decode()
     assert 'name="ratings-0-value"' not in html
     assert "Someone else" not in html
     assert f"?profile__id__exact={profile.pk}" in html
     # session, user, profile, its account (autocomplete), each inline's rows, content type
-    assert len(captured) == 7
+    assert len(captured) == 8
 
 
 @pytest.mark.django_db
@@ -786,7 +793,7 @@ def test_staff_correct_a_profile_region_in_any_case(staff_client: Client) -> Non
         "source": "",
         "source_id": "",
     }
-    for prefix in ["ratings", "my_list"]:
+    for prefix in ["ratings", "my_list", "taste_picks"]:
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
 
     response = staff_client.post(reverse("admin:audience_profile_change", args=[profile.pk]), data)

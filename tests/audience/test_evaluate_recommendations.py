@@ -22,7 +22,10 @@ from audience.personalization.evaluation import (
 from audience.personalization.model import Watched
 from audience.personalization.training import read_watched
 from tests.factories import (
+    CrewCreditFactory,
     EpisodeFactory,
+    GenreFactory,
+    PersonFactory,
     ProfileFactory,
     RatingFactory,
     TitleFactory,
@@ -255,7 +258,7 @@ def test_the_command_prints_every_model_and_the_served_one_wins_on_a_watching_or
     # Given profiles watching runs of a chain of titles, in order
     # When the command evaluates the models
     stdout = StringIO()
-    call_command("evaluate_recommendations", stdout=stdout, stderr=StringIO())
+    call_command("evaluate_recommendations", "--part=served", stdout=stdout, stderr=StringIO())
 
     # Then both tables list every model, over every profile, with figures in [0, 1]
     output = stdout.getvalue()
@@ -286,6 +289,7 @@ def test_writing_the_docs_replaces_only_the_section_between_the_markers(
     # When the command writes the docs for the validation split
     call_command(
         "evaluate_recommendations",
+        "--part=served",
         "--split",
         "validation",
         "--write-docs",
@@ -311,6 +315,7 @@ def test_writing_the_docs_adds_the_section_when_the_page_has_none(
 
     call_command(
         "evaluate_recommendations",
+        "--part=served",
         "--split=validation",
         "--write-docs",
         stdout=StringIO(),
@@ -333,3 +338,112 @@ def test_the_command_fails_when_no_profile_has_enough_history(db: None) -> None:
     # When the command runs, then it fails and says why
     with pytest.raises(CommandError, match="no profile has 5 titles or more"):
         call_command("evaluate_recommendations", stdout=StringIO(), stderr=StringIO())
+
+
+# Day one: new titles and new profiles -------------------------------------------------
+
+GENRES, DIRECTORS, TITLES_PER_TASTE, PROFILES_PER_TASTE, TITLES_WATCHED = 4, 2, 18, 15, 16
+
+
+@pytest.fixture
+def tastes_by_genre_and_director(db: None) -> None:
+    """Eight tastes, a genre and a director each: a profile watches 16 of its taste's 18
+    titles in order (from the first, second or third), everyone on the same timeline, so
+    the last titles of each taste are first watched latest. Every profile is in the same
+    segment, so the segment's popularity cannot tell tastes apart."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    events = []
+    for genre in GenreFactory.create_batch(GENRES):
+        for director in PersonFactory.create_batch(DIRECTORS):
+            titles = [TitleFactory(genres=[genre]) for _ in range(TITLES_PER_TASTE)]
+            for title in titles:
+                CrewCreditFactory(title=title, person=director)
+            for number, profile in enumerate(ProfileFactory.create_batch(PROFILES_PER_TASTE)):
+                first = number % (TITLES_PER_TASTE - TITLES_WATCHED + 1)
+                for step in range(first, first + TITLES_WATCHED):
+                    events.append(
+                        ViewingEventFactory.build(
+                            profile=profile,
+                            title=titles[step],
+                            started_at=start + timedelta(hours=step, minutes=number),
+                        )
+                    )
+    ViewingEvent.objects.bulk_create(events)
+
+
+def day_one_tables(output: str) -> dict[str, dict[str, tuple[float, float, int]]]:
+    """Every day-one table by the line that introduces it: method -> (recall, NDCG, profiles)."""
+    tables: dict[str, dict[str, tuple[float, float, int]]] = {}
+    heading = ""
+    for block in output.split("\n\n"):
+        if block.startswith("| method"):
+            rows = {}
+            for line in block.splitlines()[2:]:
+                method, recall, ndcg, profiles = (c.strip() for c in line.strip("|").split("|"))
+                rows[method] = (float(recall), float(ndcg), int(profiles.replace(",", "")))
+            tables[heading] = rows
+        else:
+            heading = block.strip().splitlines()[-1]
+    return tables
+
+
+def test_day_one_new_titles_are_ranked_by_what_their_metadata_says_of_their_viewers(
+    tastes_by_genre_and_director: None,
+) -> None:
+    # Given tastes that a title's genre and director describe
+    # When the command evaluates day one
+    stdout = StringIO()
+    call_command("evaluate_recommendations", "--part=day-one", stdout=stdout, stderr=StringIO())
+
+    # Then the content model ranks the held-out titles above every baseline
+    tables = day_one_tables(stdout.getvalue())
+    (row,) = [rows for heading, rows in tables.items() if heading.startswith("Ranking")]
+    content, *baselines = row.values()
+    assert next(iter(row)) == "content model (the New on the service row)"
+    assert all(content[1] > baseline[1] for baseline in baselines)
+    assert content[1] > 0.5  # its own taste's new titles first
+    # and the served list reaches new titles the list of known titles could not
+    (served,) = [rows for heading, rows in tables.items() if heading.startswith("The served")]
+    today, *with_new = served.values()
+    assert today[0] == 0.0
+    assert max(recall for recall, _, _ in with_new) > 0.0
+
+
+def test_day_one_new_profiles_get_the_blend_which_beats_their_segment_and_the_fill(
+    tastes_by_genre_and_director: None,
+) -> None:
+    stdout = StringIO()
+    call_command("evaluate_recommendations", "--part=day-one", stdout=stdout, stderr=StringIO())
+
+    tables = day_one_tables(stdout.getvalue())
+    for cut in ("First 1 title:", "First 3 titles:", "First 5 titles:"):
+        rows = tables[cut]
+        blend = rows["served: EASE blended with the segment and the titles' neighbours"]
+        assert blend[2] == 24  # one profile in five (by id) of the 120
+        assert blend[1] > rows["segment popularity (region, age band)"][1]
+        assert blend[1] > rows["the fill: Trending now, then Popular in your country"][1]
+
+
+def test_day_one_fails_when_the_metadata_says_nothing_of_the_viewers(
+    audience_watching_in_order: None,
+) -> None:
+    # Given titles alike in every field of their metadata: the content model cannot rank
+    # new titles better than the popularity of their genres
+    # When the command runs, then it fails and says which comparison was lost
+    with pytest.raises(CommandError, match="content model does not beat genre popularity"):
+        call_command(
+            "evaluate_recommendations", "--part=day-one", stdout=StringIO(), stderr=StringIO()
+        )
+
+
+def test_day_one_says_when_too_few_profiles_have_history_enough(db: None) -> None:
+    # Given twelve profiles that each watched the same ten titles: none has fifteen
+    titles = TitleFactory.create_batch(10)
+    for profile in ProfileFactory.create_batch(12):
+        for title in titles:
+            ViewingEventFactory(profile=profile, title=title)
+
+    with pytest.raises(CommandError, match="Nothing to evaluate on day one: too few profiles"):
+        call_command(
+            "evaluate_recommendations", "--part=day-one", stdout=StringIO(), stderr=StringIO()
+        )

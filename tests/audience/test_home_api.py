@@ -16,6 +16,7 @@ from tests.factories import (
     GenreFactory,
     GenreSegmentHoursFactory,
     MaturityRatingFactory,
+    NewTitleRecommendationFactory,
     ProfileFactory,
     RecommendationFactory,
     SeasonFactory,
@@ -317,6 +318,9 @@ def full_screen(length: int = 20) -> Any:
         Top10EntryFactory(category="tv", rank=rank, title=SeasonFactory(parent=series))
     for rank in range(1, length + 1):
         TrendingEntryFactory(rank=rank, title=title_in("US", "Trending", genres=genres))
+        NewTitleRecommendationFactory(
+            profile=profile, rank=rank, title=title_in("US", "New", genres=genres)
+        )
     rank = 0
     for watched_days_ago in range(4):
         watched = title_in("US", "Watched", genres=genres[:3])
@@ -349,8 +353,8 @@ def test_a_home_screen_takes_the_same_number_of_queries_whatever_its_rows(
         data = data_of(client, HOME_WITH_GENRES, {"id": gid("Profile", profile)})
 
     # then: session, account, profile; history, its genres, continue watching, Top 10,
-    # trending, recommendations, similar titles, popular titles by genre, what may be
-    # shown; the screen's titles and their genres
+    # trending, new titles ranked for the profile, recommendations, similar titles, popular
+    # titles by genre, what may be shown; the screen's titles and their genres
     rows = data["home"]["rows"]
     if screen == "small":
         assert [(row["kind"], len(row["items"])) for row in rows] == [
@@ -362,6 +366,7 @@ def test_a_home_screen_takes_the_same_number_of_queries_whatever_its_rows(
             ("CONTINUE_WATCHING", 20),
             ("TOP10", 10),
             ("TRENDING", 20),
+            ("NEW_ON_SERVICE", 20),
             ("BECAUSE_YOU_WATCHED", 20),
             ("BECAUSE_YOU_WATCHED", 20),
             ("BECAUSE_YOU_WATCHED", 20),
@@ -375,7 +380,7 @@ def test_a_home_screen_takes_the_same_number_of_queries_whatever_its_rows(
         if row["kind"] != "CONTINUE_WATCHING"  # episodes: their series have the genres
         for item in row["items"]
     )
-    assert len(captured) == 14
+    assert len(captured) == 15
 
 
 def genre_row(rows: list[dict[str, Any]]) -> list[str]:

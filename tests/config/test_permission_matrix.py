@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ import pytest
 from django.test import Client
 from strawberry.relay import to_base64
 
-from audience.models import MyListEntry, Rating, RatingValue, ViewingEvent
+from audience.models import MyListEntry, Profile, Rating, RatingValue, TastePick, ViewingEvent
 from production.tasks import refresh_greenlight_scorecard
 from tests.config.surface import (
     described_as_staff_only,
@@ -55,6 +55,7 @@ from tests.factories import (
     ShootDayFactory,
     StaffUserFactory,
     TitleFactory,
+    TitlePopularityFactory,
     Top10EntryFactory,
     TrendingEntryFactory,
     ViewerFactory,
@@ -105,7 +106,14 @@ PUBLIC_QUERIES = {
 PUBLIC_NODE_TYPES = {"Title", "Person", "Credit", "Genre"}
 # A title in production is confidential: staff alone see it and its credits.
 CONFIDENTIAL_TITLE = "Night Train"
-AUDIENCE_MUTATIONS = {"recordViewingEvents", "rateTitle", "addToMyList", "removeFromMyList"}
+AUDIENCE_MUTATIONS = {
+    "createProfile",
+    "recordViewingEvents",
+    "rateTitle",
+    "addToMyList",
+    "removeFromMyList",
+    "chooseTitles",
+}
 # Reached only through protected root fields and hidden nodes.
 PRIVATE_TYPES = {
     # a viewer profile's data
@@ -151,6 +159,7 @@ PRIVATE_TYPES = {
     "GreenlightDemand",
     "GreenlightSegmentDemand",
     "GreenlightGenreDemand",
+    "GreenlightViewersLikeThese",
     "GreenlightComparables",
     "GreenlightComparable",
     "GreenlightTalent",
@@ -222,6 +231,7 @@ class World:
     profile: Any  # the viewer's
     other_profile: Any
     heat: Any
+    ronin: Any
     rating: Any
     entry: Any
     production: Any
@@ -260,6 +270,7 @@ def world(db: None) -> World:
     GenreSegmentHoursFactory(genre=drama, seconds_viewed=7200)
     Top10EntryFactory(title=heat, region="US", rank=1)
     TrendingEntryFactory(title=heat, region="US", rank=1)
+    TitlePopularityFactory(title=ronin, region="US")
 
     production = ProductionFactory(
         title__name=CONFIDENTIAL_TITLE, logline="A heist goes wrong.", budget_usd=20_000_000
@@ -296,6 +307,7 @@ def world(db: None) -> World:
         profile=profile,
         other_profile=other_profile,
         heat=heat,
+        ronin=ronin,
         rating=rating,
         entry=entry,
         production=production,
@@ -345,6 +357,11 @@ def served_my_profiles(world: World, caller: str, profiles: Any) -> None:
     assert [profile["name"] for profile in profiles] == own
 
 
+def served_onboarding_titles(world: World, caller: str, titles: Any) -> None:
+    # Heat the profile watched; Ronin it has not.
+    assert [title["name"] for title in titles] == ["Ronin"]
+
+
 def served_genre_affinity(world: World, caller: str, rows: Any) -> None:
     assert [(row["genre"]["name"], row["hoursViewed"]) for row in rows] == [("Drama", 2.0)]
 
@@ -377,6 +394,13 @@ PROTECTED_QUERIES: dict[str, RootCase] = {
         "(profileId: $id)",
         lambda world: {"id": gid("Profile", world.profile)},
         served_home,
+    ),
+    "onboardingTitles": RootCase(
+        THE_VIEWERS_OWN,
+        "Title",
+        "(profileId: $id)",
+        lambda world: {"id": gid("Profile", world.profile)},
+        served_onboarding_titles,
     ),
     "myProfiles": RootCase(SIGNED_IN, "Profile", "", lambda world: {}, served_my_profiles),
     "genreAffinity": RootCase(
@@ -682,6 +706,7 @@ class MutationCase:
     variables: Callable[[World], dict[str, Any]]
     done: Callable[[World], bool]  # whether the write happened
     refusal: Callable[[dict[str, Any]], list[str]] = error_codes
+    rule: Rule = field(default_factory=lambda: THE_VIEWERS_OWN)
 
 
 def rejected_events(body: dict[str, Any]) -> list[str]:
@@ -707,6 +732,24 @@ def new_event(world: World) -> dict[str, Any]:
 
 
 AUDIENCE_MUTATION_CASES: dict[str, MutationCase] = {
+    "createProfile": MutationCase(
+        """mutation {
+          createProfile(name: "Guests", region: "US", ageBand: ADULT) { name }
+        }""",
+        lambda world: {},
+        lambda world: Profile.objects.filter(name="Guests").exists(),
+        rule=SIGNED_IN,
+    ),
+    "chooseTitles": MutationCase(
+        """mutation ($profileId: ID!, $titleIds: [ID!]!) {
+          chooseTitles(profileId: $profileId, titleIds: $titleIds) { name }
+        }""",
+        lambda world: {
+            "profileId": gid("Profile", world.profile),
+            "titleIds": [gid("Title", world.ronin)],
+        },
+        lambda world: TastePick.objects.filter(profile_id=world.profile.pk).exists(),
+    ),
     "recordViewingEvents": MutationCase(
         """mutation ($events: [ViewingEventInput!]!) {
           recordViewingEvents(events: $events) { accepted errors { code } }
@@ -763,7 +806,7 @@ def test_only_the_account_and_staff_change_a_profile(
 
     body = asked_by(world, caller, case.document, case.variables(world))
 
-    code = THE_VIEWERS_OWN[caller]
+    code = case.rule[caller]
     if code is None:
         assert "errors" not in body, body["errors"]
         assert case.refusal(body) == []

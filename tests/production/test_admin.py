@@ -4,6 +4,7 @@ buttons, the timeline and budget charts, the work inlines and casting."""
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from catalog.models import Credit, RoleType, TitleKind, TitleStatus
 from production.charts import date_ticks, format_usd
-from production.greenlight.figures import SCORING_VERSION_KEY
+from production.greenlight.figures import SCORING_VERSION_KEY, LikelySegment
 from production.greenlight.scoring import SCORING_VERSION
 from production.greenlight.track_record import track_record
 from production.models import (
@@ -347,6 +348,34 @@ def test_the_page_shows_the_scorecard_and_where_its_score_falls_in_the_backtest(
 
 
 @pytest.mark.django_db
+def test_the_page_names_the_viewers_like_these_beside_the_scorecard(
+    staff_client: Client,
+) -> None:
+    production = production_at(Stage.DEVELOPMENT)
+    likely = [
+        LikelySegment("18-24", None, "FR", 0.6, 0.2, 3.0, 48, [1, 2]),
+        LikelySegment("55+", "female", None, 0.1, 0.07, 1.43, 30, [3]),
+    ]
+    GreenlightScorecard.objects.create(
+        production=production,
+        recommendation=GreenlightRecommendation.DEVELOP,
+        score=50.0,
+        reasons=[],
+        figures={
+            SCORING_VERSION_KEY: SCORING_VERSION,
+            "demand": {"viewers_like_these": [asdict(segment) for segment in likely]},
+        },
+        inputs_fingerprint="0" * 64,
+        computed_at=timezone.now(),
+    )
+
+    html = page(staff_client, change_url(production))
+
+    (sentence,) = texts_within(html, tag="p", cls="greenlight-viewers-like-these").values()
+    assert sentence.startswith("Viewers like these: 18-24 in FR (lift 3.0), 55+ women (lift 1.4).")
+
+
+@pytest.mark.django_db
 def test_the_page_says_when_the_worker_has_not_scored_the_production_yet(
     staff_client: Client,
 ) -> None:
@@ -354,6 +383,7 @@ def test_the_page_says_when_the_worker_has_not_scored_the_production_yet(
 
     assert "No scorecard yet: the worker computes it" in html
     assert not texts_within(html, tag="p", cls="greenlight-band")
+    assert not texts_within(html, tag="p", cls="greenlight-viewers-like-these")
 
 
 # ---------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from strawberry.relay import to_base64
 
 from audience.models import ViewingEvent
-from catalog.models import Genre, Person, Title
+from audience.personalization.training import train_model
+from catalog.models import Genre, Person, Title, TitleStatus
 from config.celery import app as celery_app
 from production import services, tasks
 from production.greenlight import scoring
@@ -31,6 +32,7 @@ from production.greenlight.figures import (
     FigureInput,
     GenreShare,
     GreenlightInputs,
+    LikelySegment,
     ProductionFacts,
     Section,
     SegmentGenreShares,
@@ -58,6 +60,7 @@ from production.models import (
     TargetSegment,
 )
 from tests.audience.aggregates import refresh_aggregates
+from tests.audience.westerns import new_western, westerns_world
 from tests.factories import (
     AuditionFactory,
     AwardFactory,
@@ -70,9 +73,10 @@ from tests.factories import (
     ProfileFactory,
     StaffUserFactory,
     TitleFactory,
+    ViewerFactory,
     ViewingEventFactory,
 )
-from tests.graphql import client_of, data_of
+from tests.graphql import client_of, data_of, error_codes, graphql
 
 TASK_TIMEOUT = 60
 MILLION = 1_000_000
@@ -503,6 +507,7 @@ query ($id: ID!) {
           segment lift { value inputs { name value } }
           genres { genre share everyoneShare lift }
         }
+        viewersLikeThese { ageBand gender region share lift }
       }
       comparables {
         status criteria notWatched index { value }
@@ -583,6 +588,8 @@ def test_the_worker_computes_the_scorecard_from_the_aggregates_and_staff_read_it
         }
     ]
     assert read["demand"]["index"]["value"] == pytest.approx(demand)
+    # No recommender model has been trained: no titles alike to go by.
+    assert read["demand"]["viewersLikeThese"] == []
     assert read["comparables"]["status"] == "OK"
     assert [
         (t["name"], t["views"], t["hoursViewed"], t["budgetUsd"], t["viewsPerMillionUsd"])
@@ -940,15 +947,16 @@ def test_casting_insights_take_a_fixed_number_of_queries(people: int, films_each
     assert len(captured) == 15
 
 
-def stored_scorecard_of(production: Production) -> None:
-    card = scorecard(inputs())
+def stored_scorecard_of(production: Production, made: GreenlightInputs | None = None) -> None:
+    made = made or inputs()
+    card = scorecard(made)
     GreenlightScorecard.objects.create(
         production=production,
         recommendation=card.recommendation,
         score=card.score.value,
         reasons=card.reasons,
         figures={**card.figures(), SCORING_VERSION_KEY: scoring.SCORING_VERSION},
-        inputs_fingerprint=inputs_fingerprint(inputs()),
+        inputs_fingerprint=inputs_fingerprint(made),
         computed_at=datetime.now(UTC),
     )
 
@@ -1139,3 +1147,150 @@ def test_a_score_falls_in_one_calibration_band(score: float, band: str) -> None:
         "(8 titles, 2004-2014)."
     )
     assert record.in_words(50.0) == "No test-year title scored 50.0: the backtest cannot say."
+
+
+# ---------------------------------------------------------------------------------------
+# Viewers like these: evidence beside demand, never scored
+
+
+def likely(region: str, age_band: str, lift: float, title_ids: list[int]) -> LikelySegment:
+    return LikelySegment(
+        age_band=age_band,
+        gender=None,
+        region=region,
+        share=0.5,
+        everyone_share=0.5 / lift,
+        lift=lift,
+        viewers=40,
+        title_ids=title_ids,
+    )
+
+
+def test_viewers_like_these_ride_with_demand_and_move_no_score() -> None:
+    segments = [likely("FR", "18-24", 3.25, [11, 12]), likely("US", "25-34", 1.4, [13])]
+    with_them = inputs(viewers_like_these=segments)
+
+    card = scorecard(with_them)
+
+    plain = scorecard(inputs())
+    assert card.demand.viewers_like_these == segments
+    assert (card.score, card.recommendation, card.reasons) == (
+        plain.score,
+        plain.recommendation,
+        plain.reasons,
+    )
+    assert replace(card.demand, viewers_like_these=[]) == plain.demand
+    # They are inputs: new ones are stored, with the same score.
+    assert inputs_fingerprint(with_them) != inputs_fingerprint(inputs())
+    stored = json.loads(json.dumps(card.figures()))
+    assert scorecard_from_figures(card.recommendation, card.reasons, stored) == card
+
+
+def test_a_scorecard_stored_before_viewers_like_these_reads_with_none() -> None:
+    card = scorecard(inputs())
+    stored = json.loads(json.dumps(card.figures()))
+    del stored["demand"]["viewers_like_these"]
+
+    assert scorecard_from_figures(card.recommendation, card.reasons, stored) == card
+
+
+@pytest.fixture
+def last_ride(transactional_db: None) -> Production:
+    """A western in development by the director whose westerns French viewers aged 18-24
+    watch (nobody else does), once the recommender has learnt it."""
+    world = westerns_world()
+    train_model()
+    production: Production = ProductionFactory(
+        title=new_western(world, year=2026, status=TitleStatus.IN_PRODUCTION)
+    )
+    return production
+
+
+VIEWERS_LIKE_THESE = """
+query ($id: ID!) {
+  production(id: $id) {
+    greenlight {
+      score { value }
+      demand { viewersLikeThese { ageBand gender region share lift segment titles { name } } }
+    }
+  }
+}
+"""
+
+
+def test_staff_see_the_viewers_a_new_title_is_likely_to_reach(
+    worker: WorkController, last_ride: Production
+) -> None:
+    refresh(last_ride)
+
+    data = data_of(
+        client_of(StaffUserFactory()),
+        VIEWERS_LIKE_THESE,
+        {"id": to_base64("Production", last_ride.pk)},
+    )
+
+    card = GreenlightScorecard.objects.get(production=last_ride)
+    read = data["production"]["greenlight"]
+    first = read["demand"]["viewersLikeThese"][0]
+    assert (first["ageBand"], first["gender"], first["region"]) == ("18-24", None, "FR")
+    assert first["segment"] == "18-24 in FR"
+    # A quarter of all viewing, and all of the westerns'.
+    assert first["share"] == pytest.approx(1.0)
+    assert first["lift"] == pytest.approx(4.0)
+    assert [title["name"] for title in first["titles"]] == ["Western 0", "Western 1", "Western 2"]
+    assert read["score"]["value"] == card.score
+    assert card.figures["demand"]["viewers_like_these"][0]["region"] == "FR"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("caller", ["viewer", "anonymous"])
+def test_only_staff_see_viewers_like_these(caller: str) -> None:
+    production = ProductionFactory()
+    stored_scorecard_of(production)
+    client = client_of(None if caller == "anonymous" else ViewerFactory())
+
+    body = graphql(client, VIEWERS_LIKE_THESE, {"id": to_base64("Production", production.pk)})
+
+    assert error_codes(body) == ["FORBIDDEN" if caller == "viewer" else "UNAUTHENTICATED"]
+    assert body["data"] is None
+
+
+LIKELY_SCORECARDS = """
+{
+  productions(first: 50) {
+    edges {
+      node { greenlight { demand { viewersLikeThese { region lift titles { name } } } } }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 5])
+def test_viewers_like_these_take_a_fixed_number_of_queries(count: int) -> None:
+    titles = [TitleFactory(name=f"Alike {n}") for n in range(3)]
+    segments = [
+        likely("FR", "18-24", 3.25, [titles[0].pk, titles[1].pk]),
+        likely("US", "25-34", 1.4, [titles[2].pk]),
+    ]
+    for _ in range(count):
+        stored_scorecard_of(ProductionFactory(), inputs(viewers_like_these=segments))
+    client = client_of(StaffUserFactory())
+
+    with CaptureQueriesContext(connection) as captured:
+        data = data_of(client, LIKELY_SCORECARDS)
+
+    cards = [edge["node"]["greenlight"] for edge in data["productions"]["edges"]]
+    assert len(cards) == count
+    assert all(
+        card["demand"]["viewersLikeThese"]
+        == [
+            {"region": "FR", "lift": 3.25, "titles": [{"name": "Alike 0"}, {"name": "Alike 1"}]},
+            {"region": "US", "lift": 1.4, "titles": [{"name": "Alike 2"}]},
+        ]
+        for card in cards
+    )
+    # session, account; the page of productions with their scorecards and the total count;
+    # the titles alike of every scorecard
+    assert len(captured) == 4
