@@ -3,11 +3,14 @@ their recommendations, in similar lists and in the home screen's "New on the ser
 each time with the reason why."""
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from strawberry.relay import to_base64
 
+from audience.models import SimilarTitle
 from audience.personalization.refresh import refresh_profile
 from audience.personalization.similar_titles import refresh_similar_titles
 from audience.personalization.training import latest_model, train_model
@@ -171,6 +174,23 @@ def test_a_new_profile_that_chose_only_a_title_too_new_for_the_model_gets_picks_
         "text": "Because you chose A Fistful of Dollars",
         "becauseYouWatched": {"name": "A Fistful of Dollars"},
     }
+
+
+def test_the_refresh_command_places_new_titles_once(
+    westerns_and_comedies: dict[str, Any],
+) -> None:
+    # given a new title without similar titles (added after the last refresh)
+    def refresh() -> str:
+        out = StringIO()
+        call_command(
+            "refresh_recommendations", if_new_titles_missing=True, stdout=out, stderr=StringIO()
+        )
+        return out.getvalue()
+
+    # when the first start's refresh runs, it places it; the next start has nothing to do
+    assert "profiles scored" in refresh()
+    assert SimilarTitle.objects.filter(title=westerns_and_comedies["new"]).exists()
+    assert refresh() == "Every title new on the service has its similar titles.\n"
 
 
 def recommendations_of(profile: Any) -> list[dict[str, Any]]:

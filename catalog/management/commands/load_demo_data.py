@@ -5,7 +5,8 @@ sample audience (the audience app's `import_sample_audience`, called by name so 
 catalog imports nothing of the audience app) only while none of its profiles exists, the
 recommendations (`refresh_recommendations`) only while none is computed, the demo
 staff account only if missing, and the demo productions (`load_demo_productions`, moved
-through their stages by that account) only while none exists.
+through their stages by that account) only while none exists; then the recommendations
+once more if a title new on the service (a released demo original) has no similar titles.
 """
 
 from typing import Any
@@ -50,6 +51,14 @@ class Command(BaseCommand):
         call_command(
             "load_demo_productions",
             username=DEMO_STAFF_USERNAME,
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
+        # The demo's released originals are new on the service: place them once, so that
+        # the first start shows them in lists, similar titles and "New on the service".
+        call_command(
+            "refresh_recommendations",
+            if_new_titles_missing=True,
             stdout=self.stdout,
             stderr=self.stderr,
         )
