@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from audience.personalization.model import top_picks
+
 
 def content_scale(ease_scores: np.ndarray, content_scores: np.ndarray, depth: int) -> float:
     """The factor that brings content scores to EASE's scale, from the same rows x known items.
@@ -88,9 +90,7 @@ def served_order(
 
 
 def _best_positive(scores: np.ndarray, k: int) -> np.ndarray:
-    candidates = np.flatnonzero(np.isfinite(scores) & (scores > 0))
-    if k <= 0 or len(candidates) == 0:
-        return candidates[:0]
-    if len(candidates) > k:
-        candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
-    return candidates[np.lexsort((candidates, -scores[candidates]))]
+    """The columns of the `k` best positive scores, -inf (not allowed) left out."""
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    return top_picks(scores, np.isfinite(scores), k)

@@ -35,6 +35,7 @@ from audience.personalization.model import (
     ItemModel,
     Parameters,
     Watched,
+    coviewing_cosine,
     history_matrix,
     most_watched_items,
     prune_columns,
@@ -126,7 +127,7 @@ def evaluate_new_titles(
     items = most_watched_items(training, limit=len(training), min_viewers=1)
     profiles = np.unique(training.profile_ids)
     binary = history_matrix(training, profiles, items, half_life=None)
-    weights = content.fit_weights(features, items, content.coviewing_cosine(binary))
+    weights = content.fit_weights(features, items, coviewing_cosine(binary))
     progress(
         f"New titles: {len(new)} held out ({len(hidden):,} viewings); content weights "
         f"{ {k: round(v, 3) for k, v in weights.as_dict().items() if v} }, correlation "
@@ -300,7 +301,7 @@ def evaluate_new_profiles(
     trained_profiles = np.unique(training.profile_ids)
     binary = history_matrix(training, trained_profiles, items, half_life=None)
     model = train(training, items, parameters)
-    neighbours = prune_columns(content.coviewing_cosine(binary), NEIGHBOURS_PER_TITLE).tocsr()
+    neighbours = prune_columns(coviewing_cosine(binary), NEIGHBOURS_PER_TITLE).tocsr()
     popularity = _SegmentPopularity.of(training_pairs, trained_profiles, items, binary, segments)
     progress(
         f"New profiles: {len(trained_profiles):,} profiles in training, {len(tested)} tested, "

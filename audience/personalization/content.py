@@ -229,17 +229,6 @@ def _sampled_pairs(
     return usable[firsts[distinct]], usable[seconds[distinct]]
 
 
-def coviewing_cosine(binary: sp.csr_matrix) -> np.ndarray:
-    """The cosine of every two item columns' viewer sets, float32, diagonal 0."""
-    coviewers = np.asarray((binary.T @ binary).toarray(), dtype=np.float32)
-    viewers = np.sqrt(np.diag(coviewers)).copy()
-    viewers[viewers == 0] = 1.0
-    coviewers /= viewers[:, None]
-    coviewers /= viewers[None, :]
-    np.fill_diagonal(coviewers, 0.0)
-    return coviewers
-
-
 # ---------------------------------------------------------------------------------------
 # Why two titles are alike
 

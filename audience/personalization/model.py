@@ -308,6 +308,19 @@ def top_picks(scores: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
     return candidates[np.lexsort((candidates, -scores[candidates]))]
 
 
+def coviewing_cosine(binary: sp.csr_matrix, *, min_coviewers: int = 1) -> np.ndarray:
+    """The cosine of every two item columns' viewer sets, float32, diagonal 0; a pair that
+    fewer than `min_coviewers` profiles watched both of scores 0."""
+    coviewers = np.asarray((binary.T @ binary).toarray(), dtype=np.float32)
+    viewers = np.sqrt(np.diag(coviewers)).copy()
+    viewers[viewers == 0] = 1.0  # a title no one watched has no co-viewers anyway
+    coviewers[coviewers < min_coviewers] = 0.0
+    coviewers /= viewers[:, None]
+    coviewers /= viewers[None, :]
+    np.fill_diagonal(coviewers, 0.0)
+    return coviewers
+
+
 def cosine_neighbours(
     binary: sp.csr_matrix, *, keep: int, min_coviewers: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -316,14 +329,8 @@ def cosine_neighbours(
     Returns (item column, neighbour column, cosine) triples, each item's neighbours best
     first; a pair needs at least `min_coviewers` profiles who watched both.
     """
-    coviewers = gram(binary).astype(np.float32)
-    viewers = np.sqrt(np.diag(coviewers)).copy()
-    n = coviewers.shape[0]
-    coviewers[np.diag_indices(n)] = 0.0
-    coviewers[coviewers < min_coviewers] = 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cosine = coviewers / viewers[:, None] / viewers[None, :]
-    cosine = np.nan_to_num(cosine, nan=0.0, posinf=0.0)
+    cosine = coviewing_cosine(binary, min_coviewers=min_coviewers)
+    n = cosine.shape[0]
     items, neighbours, similarity = [], [], []
     for column in range(n):
         picks = top_picks(cosine[column], np.ones(n, dtype=bool), keep)

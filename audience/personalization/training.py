@@ -19,12 +19,13 @@ from audience.models import (
     RecommenderModel,
 )
 from audience.personalization.blending import content_scale
-from audience.personalization.content import coviewing_cosine, fit_weights
+from audience.personalization.content import fit_weights
 from audience.personalization.model import (
     Histories,
     ItemModel,
     Parameters,
     Watched,
+    coviewing_cosine,
     histories_from,
     history_matrix,
     most_watched_items,

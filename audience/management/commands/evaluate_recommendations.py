@@ -186,9 +186,7 @@ class Command(BaseCommand):
 def _report(*, test: Comparison | None, validation: Comparison, pairs: int, seconds: float) -> str:
     command = "manage.py evaluate_recommendations" + ("" if test else " --split validation")
     lines = [
-        f"Measured on {timezone.localdate().isoformat()}, "
-        f"{platform.processor() or platform.machine()}, "
-        f"by `{command}` in {seconds:.0f} s, over {pairs:,} watched (profile, title) pairs.",
+        _measured(command, seconds=seconds, pairs=pairs),
         "",
         f"Split: {evaluation.SPLIT_DESCRIPTION}; the validation split is the same split of "
         "the test split's training part. Every title a profile has not watched in training "
@@ -204,6 +202,14 @@ def _report(*, test: Comparison | None, validation: Comparison, pairs: int, seco
         *_table(validation.tried),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _measured(command: str, *, seconds: float, pairs: int) -> str:
+    return (
+        f"Measured on {timezone.localdate().isoformat()}, "
+        f"{platform.processor() or platform.machine()}, "
+        f"by `{command}` in {seconds:.0f} s, over {pairs:,} watched (profile, title) pairs."
+    )
 
 
 def _table(results: list[Result]) -> list[str]:
@@ -228,9 +234,9 @@ def _day_one_report(
 ) -> str:
     weights = ", ".join(f"{k} {v:.3f}" for k, v in new_titles.weights.items() if v > 0)
     lines = [
-        f"Measured on {timezone.localdate().isoformat()}, "
-        f"{platform.processor() or platform.machine()}, by `manage.py evaluate_recommendations "
-        f"--part day-one` in {seconds:.0f} s, over {pairs:,} watched (profile, title) pairs.",
+        _measured(
+            "manage.py evaluate_recommendations --part day-one", seconds=seconds, pairs=pairs
+        ),
         "",
         f"New titles: the {new_titles.titles} titles with at least "
         f"{cold_start.NEW_TITLE_MIN_VIEWERS} viewers first watched latest lose all "
